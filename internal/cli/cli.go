@@ -1,0 +1,287 @@
+// Package cli implements the maintgen command: its subcommands, flags,
+// exit codes and file writing. Everything else is pure and lives in the
+// policy, render and gen packages.
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"slices"
+
+	"github.com/maintgen/maintgen/internal/policy"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0 // success
+	ExitPolicy = 1 // the policy (or a file it names) has errors, or an output could not be written
+	ExitUsage  = 2 // bad command line
+)
+
+const usage = `maintgen compiles a maintenance policy into static pages and a net/http
+middleware.
+
+Usage:
+
+	maintgen generate [-policy FILE] [-out DIR] [-v]
+	maintgen validate [-policy FILE]
+	maintgen version
+
+Run "maintgen COMMAND -h" for a command's flags.
+`
+
+// Run runs the maintgen command line args (without the program name) and
+// returns the exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	c := &command{stdout: stdout, stderr: stderr}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "generate":
+		return c.generate(rest)
+	case "validate":
+		return c.validate(rest)
+	case "version":
+		return c.version(rest)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(stderr, "maintgen: unknown command %q\n\n%s", cmd, usage)
+		return ExitUsage
+	}
+}
+
+type command struct {
+	stdout, stderr io.Writer
+}
+
+// flags returns a FlagSet for a subcommand, with its usage line.
+func (c *command) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("maintgen "+name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: maintgen %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses a subcommand's flags: -h is success, anything else wrong is
+// a usage error, and no positional arguments are taken.
+func (c *command) parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, false
+		}
+		return ExitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(c.stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return ExitUsage, false
+	}
+	return 0, true
+}
+
+// report prints err, one FILE:LINE:COL: message per line for policy
+// errors, and returns ExitPolicy.
+func (c *command) report(err error) int {
+	var list policy.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintln(c.stderr, e.Error())
+		}
+	} else {
+		fmt.Fprintf(c.stderr, "maintgen: %v\n", err)
+	}
+	return ExitPolicy
+}
+
+// load reads the policy file and computes every output.
+func (c *command) load(policyFile string) (*policy.Policy, []File, error) {
+	src, err := readPolicy(policyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Dir(policyFile)
+	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
+	return Outputs(filepath.ToSlash(policyFile), src, read)
+}
+
+// readPolicy reads at most policy.MaxSize+1 bytes of the policy file, so a
+// huge file is refused without being read whole.
+func readPolicy(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		var list policy.ErrorList
+		list.Add(policy.Pos{File: filepath.ToSlash(name), Line: 1, Col: 1}, "cannot read policy: %v", unwrapPath(err))
+		return nil, list
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, policy.MaxSize+1))
+	if err != nil {
+		var list policy.ErrorList
+		list.Add(policy.Pos{File: filepath.ToSlash(name), Line: 1, Col: 1}, "cannot read policy: %v", unwrapPath(err))
+		return nil, list
+	}
+	return src, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (c *command) validate(args []string) int {
+	fs := c.flags("validate", "[-policy FILE]")
+	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	if _, _, err := c.load(*policyFile); err != nil {
+		return c.report(err)
+	}
+	return ExitOK
+}
+
+func (c *command) generate(args []string) int {
+	fs := c.flags("generate", "[-policy FILE] [-out DIR] [-v]")
+	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	out := fs.String("out", "", "write every output under `dir`, keeping its configured relative path (default: the policy file's directory)")
+	verbose := fs.Bool("v", false, "list each output with its size, and whether it changed")
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	p, files, err := c.load(*policyFile)
+	if err != nil {
+		return c.report(err)
+	}
+	root := *out
+	if root == "" {
+		root = filepath.Dir(*policyFile)
+	}
+	for _, f := range files {
+		dest := filepath.Join(root, filepath.FromSlash(f.Path))
+		changed, err := writeIfChanged(dest, f.Data)
+		if err != nil {
+			return c.report(err)
+		}
+		if *verbose {
+			state := "unchanged"
+			if changed {
+				state = "written"
+			}
+			fmt.Fprintf(c.stdout, "%s\t%d bytes\t%s\n", dest, len(f.Data), state)
+		}
+	}
+	removed, err := removeStalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files, p.Output.Pages)
+	if err != nil {
+		return c.report(err)
+	}
+	if *verbose {
+		for _, r := range removed {
+			fmt.Fprintf(c.stdout, "%s\tremoved\n", r)
+		}
+	}
+	return ExitOK
+}
+
+// writeIfChanged writes data to name unless the file already holds exactly
+// data. It writes a temporary file in the same directory and renames it
+// over name, so readers never see a partial file. It reports whether it
+// wrote.
+func writeIfChanged(name string, data []byte) (bool, error) {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
+		return false, nil
+	}
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return false, err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// pageNameRE matches the names of the pages generate writes: S.html,
+// S.json, S.L.html and S.L.json.
+var pageNameRE = regexp.MustCompile(`^[4-5][0-9][0-9](\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)?\.(html|json)$`)
+
+// removeStalePages deletes page files in dir that an earlier policy
+// generated and this one does not (a removed locale, a changed status), so
+// a proxy never serves them. Only names of generate's own pattern are
+// touched.
+func removeStalePages(dir string, files []File, pagesDir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var keep []string
+	for _, f := range files {
+		if path.Dir(f.Path) == pagesDir {
+			keep = append(keep, path.Base(f.Path))
+		}
+	}
+	var removed []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && pageNameRE.MatchString(e.Name()) && !slices.Contains(keep, e.Name()) {
+			name := filepath.Join(dir, e.Name())
+			if err := os.Remove(name); err != nil {
+				return removed, err
+			}
+			removed = append(removed, name)
+		}
+	}
+	return removed, nil
+}
+
+func (c *command) version(args []string) int {
+	fs := c.flags("version", "")
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	fmt.Fprintf(c.stdout, "maintgen %s\n", Version())
+	return ExitOK
+}
+
+// Version returns maintgen's module version from the build info: a tag
+// such as v0.1.0 when installed with go install or go get -tool, else
+// "(devel)".
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

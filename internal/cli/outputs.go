@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+
+	"github.com/maintgen/maintgen/internal/gen"
+	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/render"
+)
+
+// File is one generated output.
+type File struct {
+	Path string // slash-separated, relative to the policy file's directory
+	Data []byte
+}
+
+// ReadFunc reads a file named by a slash-separated path relative to the
+// policy file's directory. Outputs uses it for the page template only.
+type ReadFunc func(name string) ([]byte, error)
+
+// Outputs compiles the policy file name, whose contents are src, into every
+// output: the Go file, then the pages in policy order (for each locale its
+// HTML and JSON page, with the default locale's pages also under the
+// status alone). It writes nothing. The error, when not nil, is usually a
+// policy.ErrorList.
+func Outputs(name string, src []byte, read ReadFunc) (*policy.Policy, []File, error) {
+	p, err := policy.Parse(name, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := render.DefaultTemplate()
+	tmplFile := ""
+	if p.Response.Template != "" {
+		tmplFile = path.Join(path.Dir(name), p.Response.Template)
+		b, err := read(p.Response.Template)
+		if err != nil {
+			var errs policy.ErrorList
+			if errors.Is(err, fs.ErrNotExist) {
+				errs.Add(p.Response.TemplatePos, "response.template: %s does not exist", tmplFile)
+			} else {
+				errs.Add(p.Response.TemplatePos, "response.template: %v", err)
+			}
+			return nil, nil, errs.Err()
+		}
+		if tmpl, err = render.ParseTemplate(tmplFile, p.Response.TemplatePos, string(b)); err != nil {
+			return nil, nil, err
+		}
+	}
+	pages, err := render.Pages(p, tmpl, tmplFile, p.Response.TemplatePos)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err = gen.Source(p, pages)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generate %s: %w", p.Output.Go, err)
+	}
+	files := []File{{Path: p.Output.Go, Data: src}}
+	for _, pg := range pages {
+		files = append(files, File{Path: path.Join(p.Output.Pages, render.FileName(p.Response.Status, pg.Locale, pg.Format)), Data: pg.Body})
+	}
+	for _, pg := range pages {
+		if pg.Locale == p.DefaultLocale {
+			files = append(files, File{Path: path.Join(p.Output.Pages, render.FileName(p.Response.Status, "", pg.Format)), Data: pg.Body})
+		}
+	}
+	return p, files, nil
+}

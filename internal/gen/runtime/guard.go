@@ -1,0 +1,897 @@
+// Package maintenance is maintgen's runtime: the middleware that every
+// generated file carries. The generator copies this file, less its package
+// clause, into the output and appends the policy's tables (tables_gen.go
+// here), so this code is compiled and tested as it is shipped.
+package maintenance
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config adjusts a Guard. The zero Config uses the policy's state section,
+// treats every request as anonymous and logs nothing.
+type Config struct {
+	// State reports whether maintenance mode is on. It is called once per
+	// request; an error means the policy's state.fallback. nil: the
+	// policy's state section (env var, then file).
+	State func(ctx context.Context) (on bool, err error)
+
+	// Roles returns the roles of the request's user, for exempt.roles. A
+	// request with no roles has the role "anonymous"; one with any role
+	// also has "authenticated". nil: every request is anonymous.
+	Roles func(r *http.Request) []string
+
+	// Now is the clock for time-dependent rules. nil: time.Now.
+	Now func() time.Time
+
+	// Logger, when not nil, gets one Info record per maintenance response,
+	// with the request path, client IP and status.
+	Logger *slog.Logger
+}
+
+// Step names the step of the policy that decided a request. The steps are
+// tried in the order of the constants below; the first that applies
+// decides.
+type Step string
+
+// The decision steps.
+const (
+	StepForce       Step = "force.paths"       // the path is forced: maintenance response
+	StepOff         Step = "off"               // the mode is off: pass (or 302 to / for the redirect path)
+	StepRedirect    Step = "response.redirect" // the request is for the redirect path: the page itself
+	StepExemptPaths Step = "exempt.paths"      // pass
+	StepExemptIPs   Step = "exempt.ips"        // pass
+	StepExemptRoles Step = "exempt.roles"      // pass
+	StepMaintenance Step = "maintenance"       // nothing exempts the request: maintenance response
+)
+
+// Format is the kind of maintenance response.
+type Format string
+
+// The response formats.
+const (
+	FormatHTML     Format = "html"     // text/html page
+	FormatJSON     Format = "json"     // application/problem+json (RFC 9457)
+	FormatRedirect Format = "redirect" // 302 Found to Location
+
+	formatAuto Format = "auto" // response.format auto: negotiated per request
+)
+
+// Decision is the guard's verdict on one request.
+type Decision struct {
+	Pass     bool   // the request goes to the app
+	Step     Step   // the step that decided
+	Rule     int    // index of the deciding rule in its policy list; -1 when no rule decided
+	Status   int    // status of the maintenance response; 0 when Pass
+	Format   Format // format of the maintenance response; "" when Pass
+	Locale   string // locale tag of the page (as written in the policy), for FormatHTML and FormatJSON
+	Location string // target of FormatRedirect
+}
+
+// Guard is the maintenance-mode middleware for one Config. It is safe for
+// concurrent use. Create it with New.
+type Guard struct {
+	cfg Config
+
+	fixed   bool // the mode never changes: decided by the env var, or no state at all
+	fixedOn bool
+
+	// The state file: word holds stateOn, stateStale and stateLoaded. The
+	// hot path is one atomic load; a request that finds the word stale
+	// re-reads the file, and at most one does so per poll interval.
+	word       atomic.Uint32
+	refreshing atomic.Bool
+	once       sync.Once
+	timer      *time.Timer
+}
+
+const (
+	stateOn     = 1 << iota // maintenance mode is on
+	stateStale              // the file is due for a re-read
+	stateLoaded             // the file has been read once
+)
+
+// New returns a Guard for cfg. Without cfg.State it reads the policy's
+// environment variable now; when that is set and non-empty it decides for
+// the Guard's lifetime. Otherwise the state file is read on the first
+// request and then at most once per poll interval.
+func New(cfg Config) *Guard {
+	g := &Guard{cfg: cfg}
+	g.word.Store(stateStale)
+	switch {
+	case cfg.State != nil:
+	case stateEnv != "" && os.Getenv(stateEnv) != "":
+		g.fixed = true
+		g.fixedOn = parseState(os.Getenv(stateEnv))
+	case stateFile == "":
+		g.fixed = true // no state section: the mode is off
+	}
+	return g
+}
+
+// parseState reads an on/off word: on, off, 1, 0, true or false, in any
+// case, surrounding whitespace ignored. Any other text means stateFallback.
+func parseState(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "1", "true":
+		return true
+	case "off", "0", "false":
+		return false
+	}
+	return stateFallback
+}
+
+// maxStateFile bounds how much of the state file is read.
+const maxStateFile = 1 << 10
+
+// readStateFile reads the state file: a missing file means off; an
+// unreadable file, or one holding another word, means stateFallback.
+func readStateFile() bool {
+	f, err := os.Open(stateFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return stateFallback
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxStateFile+1))
+	if err != nil || len(b) > maxStateFile {
+		return stateFallback
+	}
+	return parseState(string(b))
+}
+
+// on reports whether maintenance mode is on for a request.
+func (g *Guard) on(ctx context.Context) bool {
+	if g.cfg.State != nil {
+		on, err := g.cfg.State(ctx)
+		if err != nil {
+			return stateFallback
+		}
+		return on
+	}
+	if g.fixed {
+		return g.fixedOn
+	}
+	w := g.word.Load()
+	if w&stateStale == 0 {
+		return w&stateOn != 0
+	}
+	return g.refresh(w)
+}
+
+// refresh re-reads the state file. Concurrent first requests wait for the
+// first read; later, one request re-reads while the others keep the last
+// value.
+func (g *Guard) refresh(w uint32) bool {
+	if w&stateLoaded == 0 {
+		g.once.Do(g.load)
+	} else if g.refreshing.CompareAndSwap(false, true) {
+		g.load()
+		g.refreshing.Store(false)
+	}
+	return g.word.Load()&stateOn != 0
+}
+
+// load reads the file and arms the timer that marks the value stale after
+// one poll interval. Calls are serialized by once and refreshing.
+func (g *Guard) load() {
+	w := uint32(stateLoaded)
+	if readStateFile() {
+		w |= stateOn
+	}
+	g.word.Store(w)
+	if g.timer == nil {
+		g.timer = time.AfterFunc(statePoll, func() { g.word.Or(stateStale) })
+	} else {
+		g.timer.Reset(statePoll)
+	}
+}
+
+// Wrap returns next guarded by g: requests that the policy does not let
+// through get the maintenance response, and next is not called for them.
+func (g *Guard) Wrap(next http.Handler) http.Handler {
+	if next == nil {
+		panic("maintenance: Wrap of a nil handler")
+	}
+	return &handler{g: g, next: next}
+}
+
+// Wrap returns next guarded by a Guard with the zero Config:
+// New(Config{}).Wrap(next).
+func Wrap(next http.Handler) http.Handler { return New(Config{}).Wrap(next) }
+
+type handler struct {
+	g    *Guard
+	next http.Handler
+}
+
+type activeKey struct{}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d := h.g.decide(r)
+	if d.pass {
+		if d.on {
+			r = r.WithContext(context.WithValue(r.Context(), activeKey{}, true))
+		}
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	h.g.respond(w, r, &d)
+}
+
+// Active reports whether maintenance mode was on when the guard let the
+// request of ctx through (an exempt request), for example to show admins a
+// banner. It is false outside a guarded request and when the mode is off.
+func Active(ctx context.Context) bool {
+	on, _ := ctx.Value(activeKey{}).(bool)
+	return on
+}
+
+// ForceOn returns a handler that always gives the maintenance response,
+// for one route: h is never called and no exemption applies. The format
+// and locale are negotiated as for any maintenance response.
+func ForceOn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := decision{step: StepForce, rule: -1}
+		maintenance(r, cleanPath(r.URL.Path), &d)
+		forceGuard.respond(w, r, &d)
+	})
+}
+
+var forceGuard = &Guard{}
+
+// decision is Decision with table indexes instead of strings, plus what
+// respond and logging need.
+type decision struct {
+	pass     bool
+	on       bool // the mode was on
+	step     Step
+	rule     int
+	format   Format
+	locale   int    // index into locales
+	location string // redirect target
+	status   int
+}
+
+// Decide returns the guard's decision on r without serving it. It makes
+// the same decision as the handler returned by Wrap, and allocates
+// nothing unless Config.State or Config.Roles does.
+func (g *Guard) Decide(r *http.Request) Decision {
+	d := g.decide(r)
+	out := Decision{Pass: d.pass, Step: d.step, Rule: d.rule}
+	if !d.pass {
+		out.Status, out.Format = d.status, d.format
+		if d.format == FormatRedirect {
+			out.Location = d.location
+		} else {
+			out.Locale = locales[d.locale].tag
+		}
+	}
+	return out
+}
+
+func (g *Guard) decide(r *http.Request) decision {
+	d := decision{rule: -1}
+	// With the mode off, the path matters only for force.paths and the
+	// redirect path: skip cleaning it when the policy has neither.
+	var p string
+	if !forcePaths.empty() || redirectPath != "" {
+		p = cleanPath(r.URL.Path)
+		if i, ok := forcePaths.match(p); ok {
+			d.step, d.rule = StepForce, i
+			maintenance(r, p, &d)
+			return d
+		}
+	}
+	d.on = g.on(r.Context())
+	if !d.on {
+		d.step = StepOff
+		if redirectPath != "" && p == redirectPath {
+			d.status, d.format, d.location = http.StatusFound, FormatRedirect, "/"
+			return d
+		}
+		d.pass = true
+		return d
+	}
+	if p == "" {
+		p = cleanPath(r.URL.Path)
+	}
+	if redirectPath != "" && p == redirectPath {
+		d.step = StepRedirect
+		page(r, p, &d)
+		return d
+	}
+	if !hiddenSeparator(r.URL) {
+		if i, ok := exemptPaths.match(p); ok {
+			d.pass, d.step, d.rule = true, StepExemptPaths, i
+			return d
+		}
+	}
+	if exemptIPs.len() > 0 {
+		if ip, ok := clientIP(r); ok {
+			if i, ok := exemptIPs.lookup(ip); ok {
+				d.pass, d.step, d.rule = true, StepExemptIPs, i
+				return d
+			}
+		}
+	}
+	if len(exemptRoles) > 0 {
+		if i, ok := g.roleRule(r); ok {
+			d.pass, d.step, d.rule = true, StepExemptRoles, i
+			return d
+		}
+	}
+	d.step = StepMaintenance
+	maintenance(r, p, &d)
+	return d
+}
+
+// roleRule returns the exempt.roles rule that one of r's roles matches.
+func (g *Guard) roleRule(r *http.Request) (int, bool) {
+	var roles []string
+	if g.cfg.Roles != nil {
+		roles = g.cfg.Roles(r)
+	}
+	if len(roles) == 0 {
+		i, ok := exemptRoles["anonymous"]
+		return int(i), ok
+	}
+	best, found := int32(-1), false
+	for _, role := range roles {
+		if i, ok := exemptRoles[role]; ok && (!found || i < best) {
+			best, found = i, true
+		}
+	}
+	if i, ok := exemptRoles["authenticated"]; ok && (!found || i < best) {
+		best, found = i, true
+	}
+	return int(best), found
+}
+
+// maintenance fills d with the maintenance response for a request for the
+// cleaned path p: a redirect when the policy has one, else the page.
+func maintenance(r *http.Request, p string, d *decision) {
+	if redirectPath != "" && p != redirectPath {
+		d.status, d.format, d.location = http.StatusFound, FormatRedirect, redirectPath
+		return
+	}
+	page(r, p, d)
+}
+
+// page fills d with the page response: format and locale negotiated.
+func page(r *http.Request, p string, d *decision) {
+	d.status = responseStatus
+	d.format = FormatHTML
+	switch {
+	case responseFormat == FormatJSON:
+		d.format = FormatJSON
+	case responseFormat == FormatHTML:
+	default: // auto
+		if _, ok := jsonPaths.match(p); ok || preferJSON(r.Header["Accept"]) {
+			d.format = FormatJSON
+		}
+	}
+	d.locale = negotiateLocale(r.Header["Accept-Language"])
+}
+
+// Precomputed header values. net/http does not modify them, and Add on a
+// header whose slice is full copies it.
+var (
+	hdrNoStore  = []string{"no-store"}
+	hdrVary     = []string{"Accept, Accept-Language"}
+	hdrNosniff  = []string{"nosniff"}
+	hdrRoot     = []string{"/"}
+	hdrRedirect = []string{redirectPath}
+	hdrRetry    = []string{retryAfter}
+)
+
+// respond writes the maintenance response of d.
+func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
+	h := w.Header()
+	h["Cache-Control"] = hdrNoStore
+	h["Vary"] = hdrVary
+	if retryAfter != "" {
+		h["Retry-After"] = hdrRetry
+	}
+	if g.cfg.Logger != nil {
+		g.log(r, d)
+	}
+	if d.format == FormatRedirect {
+		if d.location == "/" {
+			h["Location"] = hdrRoot
+		} else {
+			h["Location"] = hdrRedirect
+		}
+		w.WriteHeader(d.status)
+		return
+	}
+	l := &locales[d.locale]
+	pg := &l.html
+	if d.format == FormatJSON {
+		pg = &l.json
+	}
+	h["Content-Type"] = pg.contentType
+	h["Content-Language"] = l.contentLanguage
+	h["Content-Length"] = pg.contentLength
+	h["X-Content-Type-Options"] = hdrNosniff
+	w.WriteHeader(d.status)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, pg.body)
+	}
+}
+
+func (g *Guard) log(r *http.Request, d *decision) {
+	ip := ""
+	if a, ok := clientIP(r); ok {
+		ip = a.String()
+	}
+	g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance response",
+		slog.String("path", r.URL.Path),
+		slog.String("client_ip", ip),
+		slog.Int("status", d.status))
+}
+
+// cleanPath returns the canonical form of the request path p, as net/http's
+// ServeMux computes it: path.Clean, keeping a trailing slash, with a
+// leading slash added when missing. A clean path is returned as it is,
+// without allocating.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		if len(p) == len(np)+1 && strings.HasPrefix(p, np) {
+			np = p
+		} else {
+			np += "/"
+		}
+	}
+	return np
+}
+
+// hiddenSeparator reports whether the request's escaped path hides a
+// separator or dot segment (%2f, %5c or %2e, any case, in RawPath), or the
+// decoded path holds a backslash. Such a request is never exempt by path.
+func hiddenSeparator(u *url.URL) bool {
+	if strings.IndexByte(u.Path, '\\') >= 0 {
+		return true
+	}
+	raw := u.RawPath
+	for i := 0; i+2 < len(raw); i++ {
+		if raw[i] != '%' {
+			continue
+		}
+		switch c := raw[i+2] | 0x20; raw[i+1] {
+		case '2':
+			if c == 'f' || c == 'e' {
+				return true
+			}
+		case '5':
+			if c == 'c' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pathMatcher matches cleaned request paths against compiled ServeMux-style
+// patterns. exact holds exact patterns; subtree holds subtree patterns
+// without their trailing slash ("" for "/"). Lookups cost one map probe
+// per path segment, whatever the number of patterns; regexps are tried
+// only when no literal pattern matches. Values are rule indexes.
+type pathMatcher struct {
+	exact   map[string]int32
+	subtree map[string]int32
+	regexps []pathRegexp
+}
+
+type pathRegexp struct {
+	rule int32
+	re   *regexp.Regexp
+}
+
+func (m *pathMatcher) empty() bool {
+	return len(m.exact) == 0 && len(m.subtree) == 0 && len(m.regexps) == 0
+}
+
+// match returns the rule that matches the cleaned path p: an exact
+// pattern, else the longest subtree pattern, else the first regexp.
+func (m *pathMatcher) match(p string) (int, bool) {
+	if i, ok := m.exact[p]; ok {
+		return int(i), true
+	}
+	if len(m.subtree) > 0 {
+		s := strings.TrimSuffix(p, "/")
+		for {
+			if i, ok := m.subtree[s]; ok {
+				return int(i), true
+			}
+			j := strings.LastIndexByte(s, '/')
+			if j < 0 {
+				break
+			}
+			s = s[:j]
+		}
+	}
+	for _, x := range m.regexps {
+		if x.re.MatchString(p) {
+			return int(x.rule), true
+		}
+	}
+	return -1, false
+}
+
+// u128 is an address in the one 128-bit space that holds IPv6 and, as
+// IPv4-mapped IPv6 (::ffff:a.b.c.d), IPv4.
+type u128 struct{ hi, lo uint64 }
+
+func addrU128(a netip.Addr) u128 {
+	b := a.As16()
+	return u128{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+}
+
+func (x u128) less(y u128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
+
+// ipRanges is a sorted list of non-overlapping address ranges [lo[i],
+// hi[i]], searched by binary search.
+type ipRanges struct {
+	lo, hi []u128
+	rule   []int32
+}
+
+func (t *ipRanges) len() int { return len(t.lo) }
+
+// lookup returns the rule of the range that holds a.
+func (t *ipRanges) lookup(a netip.Addr) (int, bool) {
+	x := addrU128(a)
+	i, j := 0, len(t.lo)
+	for i < j { // find the first range whose lo is above x
+		h := int(uint(i+j) >> 1)
+		if x.less(t.lo[h]) {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
+	if i == 0 || t.hi[i-1].less(x) {
+		return -1, false
+	}
+	return int(t.rule[i-1]), true
+}
+
+// parseRanges decodes a generated range table: one range a line, as
+// "PREFIX RULE" or "LO-HI RULE", sorted and non-overlapping.
+func parseRanges(table string) ipRanges {
+	var t ipRanges
+	for line := range strings.Lines(table) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		rng, ruleText, _ := strings.Cut(line, " ")
+		rule, err := strconv.Atoi(ruleText)
+		if err != nil {
+			panic("maintenance: bad range table line " + strconv.Quote(line))
+		}
+		var lo, hi netip.Addr
+		if l, h, ok := strings.Cut(rng, "-"); ok {
+			lo, hi = netip.MustParseAddr(l), netip.MustParseAddr(h)
+		} else {
+			p := netip.MustParsePrefix(rng)
+			lo, hi = p.Addr(), lastAddr(p)
+		}
+		t.lo = append(t.lo, addrU128(lo))
+		t.hi = append(t.hi, addrU128(hi))
+		t.rule = append(t.rule, int32(rule))
+	}
+	return t
+}
+
+// lastAddr returns the last address of the masked prefix p.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().As16()
+	bits := p.Bits()
+	if p.Addr().Is4() {
+		bits += 96
+	}
+	for i := bits; i < 128; i++ {
+		b[i/8] |= 1 << (7 - i%8)
+	}
+	a := netip.AddrFrom16(b)
+	if p.Addr().Is4() {
+		a = a.Unmap()
+	}
+	return a
+}
+
+// clientIP returns the request's client IP. It is the host of RemoteAddr,
+// unless that peer is a trusted proxy: then the X-Forwarded-For lines are
+// walked right to left, skipping proxies, and the first other address is
+// the client. An empty or malformed entry reached first means no client
+// IP; when the walk runs out, the last address examined is the client.
+func clientIP(r *http.Request) (netip.Addr, bool) {
+	peer, ok := parseHost(r.RemoteAddr)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	if proxies.len() == 0 {
+		return peer, true
+	}
+	if _, ok := proxies.lookup(peer); !ok {
+		return peer, true
+	}
+	client := peer
+	lines := r.Header["X-Forwarded-For"]
+	for i := len(lines) - 1; i >= 0; i-- {
+		rest := lines[i]
+		for {
+			j := strings.LastIndexByte(rest, ',')
+			a, ok := parseHost(strings.Trim(rest[j+1:], " \t"))
+			if !ok {
+				return netip.Addr{}, false
+			}
+			client = a
+			if _, ok := proxies.lookup(a); !ok {
+				return a, true
+			}
+			if j < 0 {
+				break
+			}
+			rest = rest[:j]
+		}
+	}
+	return client, true
+}
+
+// parseHost parses an address with an optional port: "192.0.2.1",
+// "192.0.2.1:80", "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:80".
+// A zone is dropped and an IPv4-mapped IPv6 address is unmapped.
+func parseHost(s string) (netip.Addr, bool) {
+	host := s
+	port := ""
+	if strings.HasPrefix(s, "[") {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return netip.Addr{}, false
+		}
+		host, port = s[1:end], s[end+1:]
+		if port != "" {
+			if port[0] != ':' {
+				return netip.Addr{}, false
+			}
+			port = port[1:]
+			if port == "" {
+				return netip.Addr{}, false
+			}
+		}
+	} else if i := strings.IndexByte(s, ':'); i >= 0 && strings.IndexByte(s[i+1:], ':') < 0 {
+		host, port = s[:i], s[i+1:]
+		if port == "" {
+			return netip.Addr{}, false
+		}
+	}
+	if len(port) > 5 {
+		return netip.Addr{}, false
+	}
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return netip.Addr{}, false
+		}
+	}
+	if i := strings.IndexByte(host, '%'); i >= 0 {
+		if !strings.Contains(host, ":") || i == len(host)-1 {
+			return netip.Addr{}, false // zones belong to IPv6 only, and are not empty
+		}
+		host = host[:i]
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// preferJSON reports whether the Accept header lines prefer
+// application/json or application/problem+json over text/html. Each type
+// gets the q-value of the most specific media range that matches it (RFC
+// 9110, section 12.5.1); parameters other than q are ignored, and a range
+// with a malformed q-value is skipped. A tie goes to HTML.
+func preferJSON(lines []string) bool {
+	var html, json, problem qmatch
+	for _, line := range lines {
+		for rest := line; rest != ""; {
+			var elem string
+			elem, rest, _ = strings.Cut(rest, ",")
+			typ, sub, q, ok := parseMediaRange(elem)
+			if !ok {
+				continue
+			}
+			switch {
+			case typ == "*" && sub == "*":
+				html.offer(0, q)
+				json.offer(0, q)
+				problem.offer(0, q)
+			case strings.EqualFold(typ, "text"):
+				if sub == "*" {
+					html.offer(1, q)
+				} else if strings.EqualFold(sub, "html") {
+					html.offer(2, q)
+				}
+			case strings.EqualFold(typ, "application"):
+				if sub == "*" {
+					json.offer(1, q)
+					problem.offer(1, q)
+				} else if strings.EqualFold(sub, "json") {
+					json.offer(2, q)
+				} else if strings.EqualFold(sub, "problem+json") {
+					problem.offer(2, q)
+				}
+			}
+		}
+	}
+	return max(json.q, problem.q) > html.q
+}
+
+// qmatch is the most specific media range seen for one type: specificity
+// 0 for */*, 1 for type/*, 2 for type/subtype. The first of equally
+// specific ranges wins.
+type qmatch struct {
+	spec int
+	set  bool
+	q    int // thousandths
+}
+
+func (m *qmatch) offer(spec, q int) {
+	if !m.set || spec > m.spec {
+		m.spec, m.set, m.q = spec, true, q
+	}
+}
+
+// parseMediaRange parses "type/subtype;params" and its q-value.
+func parseMediaRange(s string) (typ, sub string, q int, ok bool) {
+	mt, params, _ := strings.Cut(s, ";")
+	mt = strings.Trim(mt, " \t")
+	typ, sub, ok = strings.Cut(mt, "/")
+	if !ok || typ == "" || sub == "" {
+		return "", "", 0, false
+	}
+	q, ok = qParam(params)
+	return typ, sub, q, ok
+}
+
+// qParam finds the q parameter among ";"-separated parameters and parses
+// it: 1000 when absent.
+func qParam(params string) (int, bool) {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		name, value, _ := strings.Cut(strings.Trim(p, " \t"), "=")
+		if strings.EqualFold(strings.Trim(name, " \t"), "q") {
+			return parseQ(strings.Trim(value, " \t"))
+		}
+	}
+	return 1000, true
+}
+
+// parseQ parses an RFC 9110 qvalue ("0", "0.5", "1.000") in thousandths.
+func parseQ(s string) (int, bool) {
+	if s == "" || len(s) > 5 || (s[0] != '0' && s[0] != '1') {
+		return 0, false
+	}
+	q := int(s[0]-'0') * 1000
+	if len(s) == 1 {
+		return q, true
+	}
+	if s[1] != '.' {
+		return 0, false
+	}
+	scale := 100
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		q += int(c-'0') * scale
+		scale /= 10
+	}
+	if q > 1000 {
+		return 0, false
+	}
+	return q, true
+}
+
+// negotiateLocale returns the index of the locale for the Accept-Language
+// lines: of the ranges that find a locale, the one with the highest q,
+// the earliest on a tie. q=0 ranges and ranges with a malformed q are
+// dropped. With none, it is the default locale.
+func negotiateLocale(lines []string) int {
+	best, bestQ := defaultLocale, 0
+	for _, line := range lines {
+		for rest := line; rest != ""; {
+			var elem string
+			elem, rest, _ = strings.Cut(rest, ",")
+			rng, params, _ := strings.Cut(elem, ";")
+			rng = strings.Trim(rng, " \t")
+			q, ok := qParam(params)
+			if !ok || q == 0 || q <= bestQ || rng == "" {
+				continue
+			}
+			if i := findLocale(rng); i >= 0 {
+				best, bestQ = i, q
+			}
+		}
+	}
+	return best
+}
+
+// findLocale looks up a language range among the locales: one equal to
+// the range, then one equal to its language subtag (fr-CA finds fr), then
+// one whose language subtag equals the range (pt finds pt-BR); any case.
+func findLocale(rng string) int {
+	for i := range locales {
+		if strings.EqualFold(locales[i].tag, rng) {
+			return i
+		}
+	}
+	if lang, _, ok := strings.Cut(rng, "-"); ok {
+		for i := range locales {
+			if strings.EqualFold(locales[i].tag, lang) {
+				return i
+			}
+		}
+	}
+	for i := range locales {
+		if strings.EqualFold(locales[i].lang, rng) {
+			return i
+		}
+	}
+	return -1
+}
+
+// compileRegexp compiles a generated, already validated expression.
+func compileRegexp(expr string) *regexp.Regexp { return regexp.MustCompile(expr) }
+
+// locale is one locale's pages and precomputed headers.
+type locale struct {
+	tag, lang       string
+	contentLanguage []string
+	html, json      pageData
+}
+
+type pageData struct {
+	body          string
+	contentType   []string
+	contentLength []string
+}
+
+func newLocale(tag, lang, html, json string) locale {
+	return locale{
+		tag: tag, lang: lang,
+		contentLanguage: []string{tag},
+		html:            pageData{html, []string{"text/html; charset=utf-8"}, []string{strconv.Itoa(len(html))}},
+		json:            pageData{json, []string{"application/problem+json"}, []string{strconv.Itoa(len(json))}},
+	}
+}

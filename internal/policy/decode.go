@@ -1,0 +1,393 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxSize is the largest policy file Decode accepts, in bytes (16 MiB).
+// A policy with 100,000 CIDRs is about 2 MiB.
+const MaxSize = 16 << 20
+
+// Decode parses src, the contents of the policy file name, into a Document.
+//
+// Decoding is strict at every level: unknown keys, duplicate keys, values
+// of the wrong YAML type, anchors and aliases, and more than one document
+// are errors. Decode does not check values; Compile does. The error, when
+// not nil, is an ErrorList holding every problem found, sorted by position.
+// The Document is returned even then, filled as far as decoding got.
+func Decode(name string, src []byte) (*Document, error) {
+	doc := &Document{}
+	d := &decoder{file: name}
+	d.document(src, doc)
+	return doc, d.errs.Err()
+}
+
+type decoder struct {
+	file string
+	errs ErrorList
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError turns an error of the YAML parser into a positioned Error.
+func (d *decoder) yamlError(err error) {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		d.errs.Add(Pos{File: d.file, Line: line, Col: 1}, "invalid YAML: %s", m[2])
+		return
+	}
+	d.errs.Add(Pos{File: d.file, Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+func (d *decoder) document(src []byte, doc *Document) {
+	start := Pos{File: d.file, Line: 1, Col: 1}
+	doc.Pos = start
+	if len(src) > MaxSize {
+		d.errs.Add(start, "policy is %d bytes; the limit is %d (16 MiB)", len(src), MaxSize)
+		return
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.errs.Add(start, "policy is empty")
+		} else {
+			d.yamlError(err)
+		}
+		return
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		d.yamlError(err)
+		return
+	default:
+		p := d.pos(&next)
+		if len(next.Content) > 0 {
+			p = d.pos(next.Content[0])
+		}
+		d.errs.Add(p, "policy has more than one YAML document; want exactly one")
+		return
+	}
+	n := &root
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) != 1 {
+			d.errs.Add(start, "policy is empty")
+			return
+		}
+		n = n.Content[0]
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		d.errs.Add(start, "policy is empty")
+		return
+	}
+	d.decode(n, reflect.ValueOf(doc).Elem(), "")
+}
+
+var nodeType = reflect.TypeFor[Node]()
+
+// describe names the YAML type of n for error messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a sequence"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return "null"
+	case "!!bool":
+		return "boolean " + n.Value
+	case "!!int":
+		return "integer " + n.Value
+	case "!!float":
+		return "number " + n.Value
+	case "!!str":
+		return "string " + strconv.Quote(n.Value)
+	}
+	return fmt.Sprintf("%s %q", n.ShortTag(), n.Value)
+}
+
+func join(key, sub string) string {
+	if key == "" {
+		return sub
+	}
+	return key + "." + sub
+}
+
+func (d *decoder) label(key string) string {
+	if key == "" {
+		return "policy"
+	}
+	return key
+}
+
+// checkNode reports anchors, aliases and custom tags, which a policy never
+// needs and which would let a small file expand without bound.
+func (d *decoder) checkNode(n *yaml.Node, key string) bool {
+	if n.Kind == yaml.AliasNode {
+		d.errs.Add(d.pos(n), "%s: YAML aliases are not supported in a policy; write the value out", d.label(key))
+		return false
+	}
+	if n.Anchor != "" {
+		d.errs.Add(d.pos(n), "%s: YAML anchors are not supported in a policy", d.label(key))
+		return false
+	}
+	if n.Tag != "" && n.Style&yaml.TaggedStyle != 0 {
+		d.errs.Add(d.pos(n), "%s: explicit YAML tags such as %s are not supported in a policy", d.label(key), n.Tag)
+		return false
+	}
+	return true
+}
+
+// decode fills v, whose type is one of the decoding structs or leaves,
+// from n.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
+	if !d.checkNode(n, key) {
+		v.FieldByName("Node").Set(reflect.ValueOf(Node{Pos: d.pos(n), Key: key, Set: true, Bad: true}))
+		return
+	}
+	node := Node{Pos: d.pos(n), Key: key, Set: true}
+	before := len(d.errs)
+	defer func() {
+		if len(d.errs) > before {
+			v.FieldByName("Node").FieldByName("Bad").SetBool(true)
+		}
+	}()
+	switch p := v.Addr().Interface().(type) {
+	case *String:
+		p.Node = node
+		if s, ok := d.scalar(n, key, "!!str", "a string"); ok {
+			p.Value = s
+		}
+	case *Int:
+		p.Node = node
+		s, ok := d.scalar(n, key, "!!int", "a decimal integer")
+		if !ok {
+			return
+		}
+		i, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			d.errs.Add(node.Pos, "%s: want a decimal integer, got %s", key, describe(n))
+			return
+		}
+		p.Value = i
+	case *Bool:
+		p.Node = node
+		if s, ok := d.scalar(n, key, "!!bool", "true or false"); ok {
+			p.Value = strings.EqualFold(s, "true")
+		}
+	case *Duration:
+		p.Node = node
+		d.duration(n, p)
+	case *Switch:
+		p.Node = node
+		d.switchWord(n, p)
+	case *Strings:
+		p.Node = node
+		d.strings(n, p)
+	case *Messages:
+		p.Node = node
+		d.messages(n, p)
+	default:
+		if v.Kind() != reflect.Struct {
+			panic(fmt.Sprintf("policy: no decoder for %s", v.Type()))
+		}
+		d.mapping(n, v, key, node)
+	}
+}
+
+// scalar returns the value of n when it is a scalar with the wanted tag.
+func (d *decoder) scalar(n *yaml.Node, key, tag, want string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != tag {
+		d.errs.Add(d.pos(n), "%s: want %s, got %s", key, want, describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (d *decoder) duration(n *yaml.Node, p *Duration) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!int":
+			p.Raw = n.Value
+			s, err := strconv.ParseInt(n.Value, 10, 64)
+			if err != nil || s > int64(1<<63-1)/int64(time.Second) || s < -int64(1<<63-1)/int64(time.Second) {
+				d.errs.Add(p.Pos, "%s: want a duration such as 30s or whole seconds, got %s", p.Key, describe(n))
+				return
+			}
+			p.Value = time.Duration(s) * time.Second
+			return
+		case "!!str":
+			p.Raw = n.Value
+			v, err := time.ParseDuration(n.Value)
+			if err != nil {
+				d.errs.Add(p.Pos, "%s: invalid duration %q: want a Go duration such as 30s, 2m or 1h30m, or whole seconds", p.Key, n.Value)
+				return
+			}
+			p.Value = v
+			return
+		}
+	}
+	d.errs.Add(p.Pos, "%s: want a duration such as 30s or whole seconds, got %s", p.Key, describe(n))
+}
+
+// ParseSwitch reports whether word, one of on, off, 1, 0, true or false in
+// any case, means on. ok is false for any other word. Surrounding
+// whitespace is ignored.
+func ParseSwitch(word string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(word)) {
+	case "on", "1", "true":
+		return true, true
+	case "off", "0", "false":
+		return false, true
+	}
+	return false, false
+}
+
+func (d *decoder) switchWord(n *yaml.Node, p *Switch) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str", "!!bool", "!!int":
+			if on, ok := ParseSwitch(n.Value); ok {
+				p.On = on
+				return
+			}
+		}
+	}
+	d.errs.Add(p.Pos, "%s: want on or off, got %s", p.Key, describe(n))
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+func (d *decoder) strings(n *yaml.Node, p *Strings) {
+	if isNull(n) {
+		return // an empty "key:" is an empty list
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errs.Add(p.Pos, "%s: want a sequence of strings, got %s", p.Key, describe(n))
+		return
+	}
+	p.Items = make([]String, len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, reflect.ValueOf(&p.Items[i]).Elem(), fmt.Sprintf("%s[%d]", p.Key, i))
+	}
+}
+
+// pairs checks that n is a mapping with string keys and no duplicates, and
+// calls f for each key and value in order.
+func (d *decoder) pairs(n *yaml.Node, key string, f func(k, v *yaml.Node)) {
+	if isNull(n) {
+		return // an empty "section:" is an empty section
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errs.Add(d.pos(n), "%s: want a mapping, got %s", d.label(key), describe(n))
+		return
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !d.checkNode(k, key) {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode || (k.ShortTag() != "!!str" && k.ShortTag() != "!!int" && k.ShortTag() != "!!float" && k.ShortTag() != "!!bool") {
+			d.errs.Add(d.pos(k), "%s: want a string key, got %s", d.label(key), describe(k))
+			continue
+		}
+		if first, ok := seen[k.Value]; ok {
+			d.errs.Add(d.pos(k), "%s: duplicate key %q (first at line %d)", d.label(key), k.Value, first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		f(k, v)
+	}
+}
+
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, key string, node Node) {
+	t := v.Type()
+	if f, ok := t.FieldByName("Node"); ok && f.Type == nodeType {
+		v.FieldByIndex(f.Index).Set(reflect.ValueOf(node))
+	}
+	d.pairs(n, key, func(k, val *yaml.Node) {
+		i := fieldIndex(t, k.Value)
+		if i < 0 {
+			d.errs.Add(d.pos(k), "%s: unknown key %q (want %s)", d.label(key), k.Value, keyList(t))
+			return
+		}
+		d.decode(val, v.Field(i), join(key, k.Value))
+	})
+	// Missing keys get their parent's position, for messages such as
+	// "output.go is required".
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("yaml") == "" {
+			continue
+		}
+		fv := v.Field(i)
+		nf := fv.FieldByName("Node")
+		if !nf.FieldByName("Set").Bool() {
+			nf.Set(reflect.ValueOf(Node{Pos: node.Pos, Key: join(key, f.Tag.Get("yaml"))}))
+		}
+	}
+}
+
+func (d *decoder) messages(n *yaml.Node, p *Messages) {
+	d.pairs(n, p.Key, func(k, v *yaml.Node) {
+		var e MessageEntry
+		e.Tag = String{Node: Node{Pos: d.pos(k), Key: p.Key, Set: true}, Value: k.Value}
+		if k.ShortTag() != "!!str" {
+			d.errs.Add(d.pos(k), "%s: want a locale tag such as en or pt-BR as the key, got %s", p.Key, describe(k))
+		}
+		d.decode(v, reflect.ValueOf(&e.Message).Elem(), p.Key+"."+k.Value)
+		p.Entries = append(p.Entries, e)
+	})
+}
+
+// fieldIndex returns the index of the field of t whose yaml tag is name, or -1.
+func fieldIndex(t reflect.Type, name string) int {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("yaml") == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Keys returns the yaml keys of the decoding struct t, in declaration order.
+func Keys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if k := t.Field(i).Tag.Get("yaml"); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func keyList(t reflect.Type) string {
+	keys := Keys(t)
+	switch len(keys) {
+	case 0:
+		return "no keys"
+	case 1:
+		return keys[0]
+	}
+	return strings.Join(keys[:len(keys)-1], ", ") + " or " + keys[len(keys)-1]
+}

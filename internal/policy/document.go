@@ -1,0 +1,135 @@
+package policy
+
+import "time"
+
+// This file holds the decoding structs: the policy file's schema, key for
+// key. Decode fills them from the YAML node tree, strictly: a key that has
+// no field here is an error, at every level. The yaml tags are the key
+// names; the JSON Schema in schema/ must list exactly the same keys.
+
+// Node is what every decoded value records about itself.
+type Node struct {
+	Pos Pos    // position of the value (for a missing key: of its parent)
+	Key string // dotted key path, such as "exempt.ips[2]"
+	Set bool   // the key was present in the file
+	Bad bool   // the value was present but could not be decoded
+}
+
+// String is a YAML string scalar.
+type String struct {
+	Node
+	Value string
+}
+
+// Int is a YAML integer scalar, written in decimal.
+type Int struct {
+	Node
+	Value int64
+}
+
+// Bool is a YAML boolean scalar: true or false.
+type Bool struct {
+	Node
+	Value bool
+}
+
+// Duration is a Go duration string such as "90s" or "1h30m", or an integer
+// number of seconds.
+type Duration struct {
+	Node
+	Value time.Duration
+	Raw   string // as written
+}
+
+// Switch is an on/off word: on, off, 1, 0, true or false, in any case.
+type Switch struct {
+	Node
+	On bool
+}
+
+// Strings is a YAML sequence of strings.
+type Strings struct {
+	Node
+	Items []String
+}
+
+// Document is the policy file as written (schema version 1).
+type Document struct {
+	Node
+	Version       Int         `yaml:"version"`
+	Package       String      `yaml:"package"`
+	Output        OutputDoc   `yaml:"output"`
+	State         StateDoc    `yaml:"state"`
+	Exempt        ExemptDoc   `yaml:"exempt"`
+	Force         ForceDoc    `yaml:"force"`
+	Proxies       Strings     `yaml:"proxies"`
+	Response      ResponseDoc `yaml:"response"`
+	DefaultLocale String      `yaml:"default_locale"`
+	Messages      Messages    `yaml:"messages"`
+}
+
+// OutputDoc is the output section: where generate writes, relative to the
+// policy file's directory.
+type OutputDoc struct {
+	Node
+	Go    String `yaml:"go"`
+	Pages String `yaml:"pages"`
+}
+
+// StateDoc is the state section: where the on/off switch lives at run time.
+type StateDoc struct {
+	Node
+	Env      String   `yaml:"env"`
+	File     String   `yaml:"file"`
+	Poll     Duration `yaml:"poll"`
+	Fallback Switch   `yaml:"fallback"`
+}
+
+// ExemptDoc is the exempt section: requests that never get the maintenance
+// response.
+type ExemptDoc struct {
+	Node
+	Paths Strings `yaml:"paths"`
+	IPs   Strings `yaml:"ips"`
+	Roles Strings `yaml:"roles"`
+}
+
+// ForceDoc is the force section: paths that always get the maintenance
+// response.
+type ForceDoc struct {
+	Node
+	Paths Strings `yaml:"paths"`
+}
+
+// ResponseDoc is the response section: what blocked requests get.
+type ResponseDoc struct {
+	Node
+	Status     Int      `yaml:"status"`
+	RetryAfter Duration `yaml:"retry_after"`
+	Format     String   `yaml:"format"`
+	JSONPaths  Strings  `yaml:"json_paths"`
+	Redirect   String   `yaml:"redirect"`
+	Template   String   `yaml:"template"`
+	Refresh    Duration `yaml:"refresh"`
+}
+
+// Messages is the messages section: BCP 47 locale tags mapped to texts, in
+// the order written.
+type Messages struct {
+	Node
+	Entries []MessageEntry
+}
+
+// MessageEntry is one locale of the messages section.
+type MessageEntry struct {
+	Tag     String // the key, as written
+	Message MessageDoc
+}
+
+// MessageDoc holds the texts of one locale. All three are required.
+type MessageDoc struct {
+	Node
+	Title   String `yaml:"title"`
+	Heading String `yaml:"heading"`
+	Body    String `yaml:"body"`
+}

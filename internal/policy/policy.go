@@ -1,0 +1,604 @@
+package policy
+
+import (
+	"fmt"
+	"go/token"
+	"net/netip"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+// Policy is a decoded and validated maintenance policy, ready to render and
+// generate from. Lists keep the order written in the file.
+type Policy struct {
+	File          string    // the policy file's name, as given to Parse
+	Doc           *Document // the file as written, with positions
+	Package       string    // Go package name of the generated file
+	Output        Output
+	State         *State // nil: no state section (the mode is off unless Config.State says otherwise)
+	Exempt        Exempt
+	Force         Force
+	Proxies       []Prefix // trusted reverse proxies
+	Response      Response
+	DefaultLocale string   // a Tag of Locales
+	Locales       []Locale // in the order written; never empty
+}
+
+// Output holds the output paths, slash-separated and cleaned, relative to
+// the policy file's directory.
+type Output struct {
+	Go    string // the generated Go file
+	Pages string // the directory of the static pages
+}
+
+// State says where the on/off switch lives at run time.
+type State struct {
+	Env      string        // environment variable; "" for none
+	File     string        // state file, relative to the app's working directory; "" for none
+	Poll     time.Duration // re-read the file at most this often; > 0
+	Fallback bool          // the mode when the env var or file is unreadable or holds another word
+}
+
+// Exempt lists the requests that never get the maintenance response.
+type Exempt struct {
+	Paths []PathPattern
+	IPs   []Prefix
+	Roles []Role
+}
+
+// Force lists the paths that always get the maintenance response.
+type Force struct {
+	Paths []PathPattern
+}
+
+// Rule is what every rule of a list records: its index in the list, its
+// text as written, and its position.
+type Rule struct {
+	Index int
+	Raw   string
+	Pos   Pos
+}
+
+// PathKind is the kind of a path pattern.
+type PathKind int
+
+// The path pattern kinds, after net/http's ServeMux: an exact path, a
+// subtree (a pattern ending in "/", which also matches its bare form), and
+// an RE2 regular expression ("re:" prefix) that must match the whole path.
+const (
+	Exact PathKind = iota
+	Subtree
+	Regexp
+)
+
+// PathPattern is one path rule.
+type PathPattern struct {
+	Rule
+	Kind   PathKind
+	Path   string         // Exact: the path; Subtree: the path, ending in "/"
+	Expr   string         // Regexp: the expression as written, without "re:"
+	Regexp *regexp.Regexp // Regexp: Expr anchored at both ends
+}
+
+// Prefix is one IP or CIDR rule. A single address is a full-length prefix.
+// IPv4-mapped IPv6 prefixes are stored as IPv4.
+type Prefix struct {
+	Rule
+	Prefix netip.Prefix
+}
+
+// Role is one exempt role.
+type Role struct {
+	Rule
+}
+
+// Format is the response format setting.
+type Format string
+
+// The response formats.
+const (
+	FormatHTML Format = "html"
+	FormatJSON Format = "json"
+	FormatAuto Format = "auto" // JSON for json_paths and for clients that prefer it, else HTML
+)
+
+// Response says what blocked requests get.
+type Response struct {
+	Status      int   // 400-599
+	RetryAfter  int64 // seconds; 0 omits the Retry-After header
+	Format      Format
+	JSONPaths   []PathPattern // only under FormatAuto
+	Redirect    string        // same-site absolute path; "" for none
+	Template    string        // the page template file, relative to the policy's directory; "" for the built-in one
+	TemplatePos Pos           // position of Template in the policy
+	Refresh     int64         // seconds between automatic reloads of the HTML page; 0 for none
+}
+
+// Locale holds the texts of one locale.
+type Locale struct {
+	Tag     string // BCP 47 tag as written in the policy
+	Lang    string // the language subtag, lower case
+	RTL     bool   // the locale's likely script is written right to left
+	Title   string
+	Heading string
+	Body    string
+	Pos     Pos
+}
+
+// Defaults of the optional settings.
+const (
+	DefaultPackage    = "maintenance"
+	DefaultStatus     = 503
+	DefaultRetryAfter = 3600 // seconds
+	DefaultPoll       = 2 * time.Second
+)
+
+// Parse decodes and validates a policy file. name is used in positions;
+// src is the file's contents. The error, when not nil, is an ErrorList of
+// every problem, sorted by position.
+func Parse(name string, src []byte) (*Policy, error) {
+	doc, err := Decode(name, src)
+	var errs ErrorList
+	if err != nil {
+		errs = err.(ErrorList)
+		if len(errs) > 0 && errs[0].Pos.Line <= 1 && !doc.Version.Set && !doc.Messages.Set && !doc.Output.Set {
+			// The file as a whole is unusable; value checks add nothing.
+			return nil, errs.Err()
+		}
+	}
+	p, err := Compile(doc)
+	if err != nil {
+		errs = append(errs, err.(ErrorList)...)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Compile validates a decoded Document and builds the Policy. Values that
+// failed to decode are skipped, so each mistake is reported once.
+func Compile(doc *Document) (*Policy, error) {
+	c := &compiler{doc: doc}
+	p := c.compile()
+	return p, c.errs.Err()
+}
+
+type compiler struct {
+	doc  *Document
+	errs ErrorList
+}
+
+func (c *compiler) errorf(n Node, format string, args ...any) {
+	c.errs.Add(n.Pos, "%s: %s", n.Key, fmt.Sprintf(format, args...))
+}
+
+func ok(n Node) bool { return n.Set && !n.Bad }
+
+func (c *compiler) compile() *Policy {
+	d := c.doc
+	p := &Policy{File: d.Pos.File, Doc: d}
+
+	switch {
+	case !d.Version.Set:
+		c.errs.Add(d.Pos, "version is required: add \"version: 1\"")
+	case d.Version.Bad:
+	case d.Version.Value != 1:
+		c.errorf(d.Version.Node, "%d is not supported; want 1", d.Version.Value)
+	}
+
+	p.Package = DefaultPackage
+	if ok(d.Package.Node) {
+		s := d.Package.Value
+		if !token.IsIdentifier(s) || s == "_" {
+			c.errorf(d.Package.Node, "%q is not a Go package name: want an identifier such as maintenance", s)
+		} else {
+			p.Package = s
+		}
+	}
+
+	p.Output.Go = c.outputPath(d.Output.Go, ".go")
+	p.Output.Pages = c.outputPath(d.Output.Pages, "")
+	if p.Output.Go != "" && p.Output.Go == p.Output.Pages {
+		c.errorf(d.Output.Pages.Node, "is the same path as output.go")
+	}
+
+	if d.State.Set {
+		p.State = c.state(&d.State)
+	}
+	p.Exempt.Paths = c.paths(d.Exempt.Paths)
+	p.Exempt.IPs = c.prefixes(d.Exempt.IPs)
+	p.Exempt.Roles = c.roles(d.Exempt.Roles)
+	p.Force.Paths = c.paths(d.Force.Paths)
+	p.Proxies = c.prefixes(d.Proxies)
+	p.Response = c.response(&d.Response)
+	p.Locales = c.locales(&d.Messages)
+
+	switch {
+	case !d.DefaultLocale.Set:
+		c.errs.Add(d.Pos, "default_locale is required: name one of the messages locales")
+	case d.DefaultLocale.Bad:
+	default:
+		found := false
+		for _, l := range p.Locales {
+			if l.Tag == d.DefaultLocale.Value {
+				found = true
+			}
+		}
+		switch {
+		case found:
+			p.DefaultLocale = d.DefaultLocale.Value
+		case len(p.Locales) > 0:
+			c.errorf(d.DefaultLocale.Node, "%q is not a key of messages (have %s)", d.DefaultLocale.Value, localeList(p.Locales))
+		case d.Messages.Set:
+			c.errorf(d.DefaultLocale.Node, "%q is not a key of messages", d.DefaultLocale.Value)
+		}
+	}
+	return p
+}
+
+func localeList(ls []Locale) string {
+	tags := make([]string, len(ls))
+	for i, l := range ls {
+		tags[i] = l.Tag
+	}
+	return strings.Join(tags, ", ")
+}
+
+func (c *compiler) outputPath(s String, ext string) string {
+	switch {
+	case !s.Set:
+		c.errs.Add(s.Pos, "%s is required", s.Key)
+		return ""
+	case s.Bad:
+		return ""
+	}
+	v := s.Value
+	switch {
+	case strings.TrimSpace(v) == "":
+		c.errorf(s.Node, "must not be empty")
+	case strings.ContainsAny(v, "\x00\\"):
+		c.errorf(s.Node, "%q: use a relative path with forward slashes", v)
+	case path.IsAbs(v):
+		c.errorf(s.Node, "%q is absolute: output paths are relative to the policy file's directory", v)
+	case ext != "" && (!strings.HasSuffix(v, ext) || strings.HasSuffix(v, "_test.go")):
+		c.errorf(s.Node, "%q: want a file name ending in %s (and not _test.go)", v, ext)
+	case path.Clean(v) == ".":
+		if ext != "" {
+			c.errorf(s.Node, "%q is a directory, not a file", v)
+			return ""
+		}
+		return "."
+	default:
+		return path.Clean(v)
+	}
+	return ""
+}
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func (c *compiler) state(d *StateDoc) *State {
+	st := &State{Poll: DefaultPoll}
+	if ok(d.Env.Node) {
+		if !envNameRE.MatchString(d.Env.Value) {
+			c.errorf(d.Env.Node, "%q is not an environment variable name: want letters, digits and _", d.Env.Value)
+		}
+		st.Env = d.Env.Value
+	}
+	if ok(d.File.Node) {
+		if strings.TrimSpace(d.File.Value) == "" || strings.ContainsRune(d.File.Value, 0) {
+			c.errorf(d.File.Node, "want a file path")
+		}
+		st.File = d.File.Value
+	}
+	if !d.Env.Set && !d.File.Set {
+		c.errs.Add(d.Pos, "state: set env, file or both")
+	}
+	if ok(d.Poll.Node) {
+		if d.Poll.Value <= 0 {
+			c.errorf(d.Poll.Node, "%s: want a duration greater than 0, such as 2s", d.Poll.Raw)
+		} else {
+			st.Poll = d.Poll.Value
+		}
+	}
+	if ok(d.Fallback.Node) {
+		st.Fallback = d.Fallback.On
+	}
+	return st
+}
+
+// ParsePath parses one path pattern: "re:EXPR", an exact path, or a subtree
+// pattern ending in "/". The rules are net/http ServeMux's, matched against
+// the cleaned request path.
+func ParsePath(s string) (PathPattern, error) {
+	if expr, ok := strings.CutPrefix(s, "re:"); ok {
+		if expr == "" {
+			return PathPattern{}, fmt.Errorf("empty regular expression")
+		}
+		// Compile the expression alone first: anchoring an expression with
+		// unbalanced groups, such as "a)|(b", would change its meaning.
+		if _, err := regexp.Compile(expr); err != nil {
+			return PathPattern{}, fmt.Errorf("invalid regular expression: %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+		re, err := regexp.Compile(AnchorRegexp(expr))
+		if err != nil {
+			return PathPattern{}, fmt.Errorf("invalid regular expression: %v", err)
+		}
+		return PathPattern{Kind: Regexp, Expr: expr, Regexp: re}, nil
+	}
+	if !strings.HasPrefix(s, "/") {
+		return PathPattern{}, fmt.Errorf("%q does not start with /: want a path such as /healthz, a subtree such as /admin/, or re: and a regular expression", s)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return PathPattern{}, fmt.Errorf("%q contains a control character", s)
+		}
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return PathPattern{}, fmt.Errorf("%q contains %q: a pattern matches the path only, never the query or fragment", s, s[i])
+	}
+	if strings.ContainsAny(s, "{}") {
+		return PathPattern{}, fmt.Errorf("%q: ServeMux wildcards such as {id} are not supported; use re: and a regular expression", s)
+	}
+	if clean := CleanPath(s); clean != s {
+		return PathPattern{}, fmt.Errorf("%q is not clean and could never match a cleaned request path; did you mean %q?", s, clean)
+	}
+	if strings.HasSuffix(s, "/") {
+		return PathPattern{Kind: Subtree, Path: s}, nil
+	}
+	return PathPattern{Kind: Exact, Path: s}, nil
+}
+
+// AnchorRegexp anchors expr at both ends of the text, whatever flags expr
+// sets: \A and \z are not changed by (?m). expr must compile on its own.
+func AnchorRegexp(expr string) string { return `\A(?:` + expr + `)\z` }
+
+// CleanPath returns the canonical form of the request path p, as net/http's
+// ServeMux computes it: path.Clean, keeping a trailing slash, with a
+// leading slash added when missing.
+func CleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		if len(p) == len(np)+1 && strings.HasPrefix(p, np) {
+			np = p
+		} else {
+			np += "/"
+		}
+	}
+	return np
+}
+
+func (c *compiler) paths(list Strings) []PathPattern {
+	var out []PathPattern
+	for i, s := range list.Items {
+		if !ok(s.Node) {
+			continue
+		}
+		pp, err := ParsePath(s.Value)
+		if err != nil {
+			c.errorf(s.Node, "%v", err)
+			continue
+		}
+		pp.Rule = Rule{Index: i, Raw: s.Value, Pos: s.Pos}
+		out = append(out, pp)
+	}
+	return out
+}
+
+// ParsePrefix parses an IP address or a CIDR prefix. A CIDR must be masked
+// (10.0.0.0/8, not 10.0.0.1/8); zones are not allowed. An IPv4-mapped IPv6
+// prefix of length 96 or more is returned as the IPv4 prefix it covers.
+func ParsePrefix(s string) (netip.Prefix, error) {
+	var pfx netip.Prefix
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			if strings.Contains(s, "%") {
+				return pfx, fmt.Errorf("invalid CIDR %q: IPv6 zones are not allowed", s)
+			}
+			return pfx, fmt.Errorf("invalid CIDR %q: want an address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32", s)
+		}
+		if p.Masked() != p {
+			return pfx, fmt.Errorf("invalid CIDR %q: the address has bits set beyond the prefix length; did you mean %s?", s, p.Masked())
+		}
+		pfx = p
+	} else {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return pfx, fmt.Errorf("invalid IP address %q: want an address such as 192.0.2.1 or 2001:db8::1, or a CIDR", s)
+		}
+		if a.Zone() != "" {
+			return pfx, fmt.Errorf("invalid IP address %q: IPv6 zones are not allowed", s)
+		}
+		pfx = netip.PrefixFrom(a, a.BitLen())
+	}
+	if a := pfx.Addr(); a.Is4In6() && pfx.Bits() >= 96 {
+		pfx = netip.PrefixFrom(a.Unmap(), pfx.Bits()-96)
+	}
+	return pfx, nil
+}
+
+func (c *compiler) prefixes(list Strings) []Prefix {
+	var out []Prefix
+	for i, s := range list.Items {
+		if !ok(s.Node) {
+			continue
+		}
+		pfx, err := ParsePrefix(s.Value)
+		if err != nil {
+			c.errorf(s.Node, "%v", err)
+			continue
+		}
+		out = append(out, Prefix{Rule: Rule{Index: i, Raw: s.Value, Pos: s.Pos}, Prefix: pfx})
+	}
+	return out
+}
+
+func (c *compiler) roles(list Strings) []Role {
+	var out []Role
+	for i, s := range list.Items {
+		if !ok(s.Node) {
+			continue
+		}
+		if s.Value == "" || strings.TrimSpace(s.Value) != s.Value {
+			c.errorf(s.Node, "%q: want a role name without surrounding spaces", s.Value)
+			continue
+		}
+		out = append(out, Role{Rule{Index: i, Raw: s.Value, Pos: s.Pos}})
+	}
+	return out
+}
+
+func (c *compiler) response(d *ResponseDoc) Response {
+	r := Response{Status: DefaultStatus, RetryAfter: DefaultRetryAfter, Format: FormatAuto}
+	if ok(d.Status.Node) {
+		if d.Status.Value < 400 || d.Status.Value > 599 {
+			c.errorf(d.Status.Node, "%d is not an error status: want 400-599", d.Status.Value)
+		} else {
+			r.Status = int(d.Status.Value)
+		}
+	}
+	if ok(d.RetryAfter.Node) {
+		v := d.RetryAfter.Value
+		switch {
+		case v < 0:
+			c.errorf(d.RetryAfter.Node, "%s is negative: want 0 (no header) or more", d.RetryAfter.Raw)
+		case v%time.Second != 0:
+			c.errorf(d.RetryAfter.Node, "%s is not a whole number of seconds: Retry-After counts whole seconds (RFC 9110, section 10.2.3)", d.RetryAfter.Raw)
+		default:
+			r.RetryAfter = int64(v / time.Second)
+		}
+	}
+	if ok(d.Format.Node) {
+		switch f := Format(d.Format.Value); f {
+		case FormatHTML, FormatJSON, FormatAuto:
+			r.Format = f
+		default:
+			c.errorf(d.Format.Node, "unknown format %q: want html, json or auto", d.Format.Value)
+		}
+	}
+	r.JSONPaths = c.paths(d.JSONPaths)
+	if len(d.JSONPaths.Items) > 0 && r.Format != FormatAuto {
+		c.errorf(d.JSONPaths.Node, "applies only when response.format is auto")
+	}
+	if ok(d.Redirect.Node) && d.Redirect.Value != "" {
+		if err := checkRedirect(d.Redirect.Value); err != nil {
+			c.errorf(d.Redirect.Node, "%v", err)
+		} else {
+			r.Redirect = d.Redirect.Value
+		}
+	}
+	if ok(d.Refresh.Node) {
+		v := d.Refresh.Value
+		switch {
+		case v < 0:
+			c.errorf(d.Refresh.Node, "%s is negative: want 0 (no reload) or more", d.Refresh.Raw)
+		case v%time.Second != 0:
+			c.errorf(d.Refresh.Node, "%s is not a whole number of seconds", d.Refresh.Raw)
+		default:
+			r.Refresh = int64(v / time.Second)
+		}
+	}
+	if ok(d.Template.Node) && d.Template.Value != "" {
+		v := d.Template.Value
+		if strings.ContainsAny(v, "\x00\\") || path.IsAbs(v) {
+			c.errorf(d.Template.Node, "%q: want a path relative to the policy file's directory, with forward slashes", v)
+		} else {
+			r.Template = path.Clean(v)
+			r.TemplatePos = d.Template.Pos
+		}
+	}
+	return r
+}
+
+// checkRedirect accepts only a same-site absolute path: it starts with one
+// "/", has no backslash, scheme, control character, query or fragment, and
+// is clean, so the guard can recognize requests for it.
+func checkRedirect(s string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("%q is not a same-site absolute path (%s): want a path such as /maintenance", s, why)
+	}
+	switch {
+	case !strings.HasPrefix(s, "/"):
+		return bad("it must start with /")
+	case strings.HasPrefix(s, "//"):
+		return bad("// starts a network-path reference to another host")
+	case strings.ContainsRune(s, '\\'):
+		return bad("browsers treat \\ as /")
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return bad("it contains a control character")
+	case strings.ContainsAny(s, "?#"):
+		return bad("it has a query or fragment")
+	case s == "/":
+		return bad("/ would redirect to itself")
+	case CleanPath(s) != s:
+		return bad(fmt.Sprintf("it is not clean; did you mean %q?", CleanPath(s)))
+	}
+	return nil
+}
+
+var tagRE = regexp.MustCompile(`^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// rtlScripts are the ISO 15924 codes of scripts written right to left.
+var rtlScripts = map[string]bool{
+	"Adlm": true, "Arab": true, "Armi": true, "Avst": true, "Chrs": true, "Cprt": true,
+	"Elym": true, "Hatr": true, "Hebr": true, "Hung": true, "Khar": true, "Lydi": true,
+	"Mand": true, "Mani": true, "Mend": true, "Merc": true, "Mero": true, "Narb": true,
+	"Nbat": true, "Nkoo": true, "Orkh": true, "Ougr": true, "Palm": true, "Phli": true,
+	"Phlp": true, "Phnx": true, "Prti": true, "Rohg": true, "Samr": true, "Sarb": true,
+	"Sogd": true, "Sogo": true, "Syrc": true, "Thaa": true, "Yezi": true,
+}
+
+func (c *compiler) locales(d *Messages) []Locale {
+	if !d.Set {
+		c.errs.Add(d.Pos, "messages is required: map at least one locale to its title, heading and body")
+		return nil
+	}
+	if len(d.Entries) == 0 && !d.Bad {
+		c.errorf(d.Node, "want at least one locale")
+	}
+	var out []Locale
+	seen := map[string]String{}
+	for _, e := range d.Entries {
+		tag := e.Tag
+		t, err := language.Parse(tag.Value)
+		if err != nil || !tagRE.MatchString(tag.Value) {
+			c.errs.Add(tag.Pos, "%s: invalid BCP 47 locale tag %q", d.Key, tag.Value)
+			continue
+		}
+		if first, dup := seen[strings.ToLower(tag.Value)]; dup {
+			c.errs.Add(tag.Pos, "%s: locale %q repeats %q (line %d); tags are case-insensitive", d.Key, tag.Value, first.Value, first.Pos.Line)
+			continue
+		}
+		seen[strings.ToLower(tag.Value)] = tag
+		l := Locale{Tag: tag.Value, Pos: tag.Pos}
+		l.Lang, _, _ = strings.Cut(strings.ToLower(tag.Value), "-")
+		if s, _ := t.Script(); rtlScripts[s.String()] {
+			l.RTL = true
+		}
+		m := &e.Message
+		text := func(s String) string {
+			switch {
+			case !s.Set:
+				c.errs.Add(s.Pos, "%s is required", s.Key)
+			case s.Bad:
+			case strings.TrimSpace(s.Value) == "":
+				c.errorf(s.Node, "must not be empty")
+			}
+			return s.Value
+		}
+		l.Title, l.Heading, l.Body = text(m.Title), text(m.Heading), text(m.Body)
+		out = append(out, l)
+	}
+	return out
+}
