@@ -86,7 +86,7 @@ func templateError(file string, at policy.Pos, err error) error {
 	if m := tmplLineRE.FindStringSubmatch(err.Error()); m != nil && file != "" {
 		line, _ := strconv.Atoi(m[1])
 		col, _ := strconv.Atoi(m[2])
-		errs.Add(policy.Pos{File: file, Line: line, Col: max(col, 1)}, "%s", m[3])
+		errs.Add(policy.Pos{File: file, Line: line, Col: max(col, 1)}, "template: %s", m[3])
 	} else {
 		errs.Add(at, "response.template: %v", err)
 	}

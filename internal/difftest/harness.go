@@ -1,0 +1,291 @@
+package difftest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/maintgen/maintgen/internal/policy"
+)
+
+// Package is one generated package to compile and exercise.
+type Package struct {
+	Dir    string // directory in the throwaway module, such as "minimal"
+	Policy *policy.Policy
+	Source []byte            // the generated Go file
+	Pages  map[string][]byte // page file name (such as 503.en.html) to its bytes
+	Cases  []Case            // nil: Matrix(Policy)
+}
+
+// Result is what the harness observed for one Case.
+type Result struct {
+	Name     string
+	Decision policy.Decision // (*Guard).Decide
+	Called   bool            // the app handler ran
+	Active   bool            // Active(ctx) inside the app handler
+	Status   int
+	Header   http.Header
+	Body     string
+	Force    Response // ForceOn's response
+}
+
+// Response is a recorded response.
+type Response struct {
+	Called bool
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// harness is the test file written next to each generated file. It
+// replays cases.json through Decide, Wrap and ForceOn and writes what it
+// saw to results.json.
+const harness = `package PACKAGE
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+)
+
+type harnessCase struct {
+	Name           string
+	Method         string
+	URI            string
+	RemoteAddr     string
+	XForwardedFor  []string
+	Roles          []string
+	Accept         []string
+	AcceptLanguage []string
+	On             bool
+}
+
+type harnessResponse struct {
+	Called bool
+	Status int
+	Header http.Header
+	Body   string
+}
+
+type harnessResult struct {
+	Name     string
+	Decision Decision
+	Called   bool
+	Active   bool
+	Status   int
+	Header   http.Header
+	Body     string
+	Force    harnessResponse
+}
+
+func TestHarness(t *testing.T) {
+	data, err := os.ReadFile("cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []harnessCase
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	var results []harnessResult
+	for _, c := range cases {
+		newRequest := func() *http.Request {
+			r := httptest.NewRequest(c.Method, c.URI, nil)
+			r.RemoteAddr = c.RemoteAddr
+			for _, v := range c.XForwardedFor {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			for _, v := range c.Accept {
+				r.Header.Add("Accept", v)
+			}
+			for _, v := range c.AcceptLanguage {
+				r.Header.Add("Accept-Language", v)
+			}
+			return r
+		}
+		g := New(Config{
+			State: func(context.Context) (bool, error) { return c.On, nil },
+			Roles: func(*http.Request) []string { return c.Roles },
+		})
+		res := harnessResult{Name: c.Name, Decision: g.Decide(newRequest())}
+		app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			res.Called, res.Active = true, Active(r.Context())
+			w.WriteHeader(299)
+		})
+		rec := httptest.NewRecorder()
+		g.Wrap(app).ServeHTTP(rec, newRequest())
+		res.Status, res.Header, res.Body = rec.Code, rec.Header(), rec.Body.String()
+
+		rec = httptest.NewRecorder()
+		ForceOn(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { res.Force.Called = true })).ServeHTTP(rec, newRequest())
+		res.Force.Status, res.Force.Header, res.Force.Body = rec.Code, rec.Header(), rec.Body.String()
+		results = append(results, res)
+	}
+	out, err := json.MarshalIndent(results, "", "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("results.json", out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+`
+
+// Run compiles every package in one throwaway module, checks it with go
+// vet, replays each package's cases through the generated code, and
+// compares every decision with policy.Evaluate and every response with
+// the policy's pages and headers.
+func Run(t *testing.T, pkgs []Package) {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to compile generated code: %v", err)
+	}
+	root := t.TempDir()
+	write := func(name string, data []byte) {
+		t.Helper()
+		name = filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// go 1.25: the generated code must build one release behind.
+	write("go.mod", []byte("module example.com/generated\n\ngo 1.25\n"))
+	for i := range pkgs {
+		pk := &pkgs[i]
+		if pk.Cases == nil {
+			pk.Cases = Matrix(pk.Policy)
+		}
+		cases, err := json.Marshal(pk.Cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(filepath.Join(pk.Dir, "maintenance_gen.go"), pk.Source)
+		write(filepath.Join(pk.Dir, "harness_test.go"), []byte(strings.Replace(harness, "PACKAGE", pk.Policy.Package, 1)))
+		write(filepath.Join(pk.Dir, "cases.json"), cases)
+	}
+	goCmd := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(goTool, args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local", "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	goCmd("vet", "./...")
+	goCmd("test", "-count=1", "./...")
+	for _, pk := range pkgs {
+		data, err := os.ReadFile(filepath.Join(root, pk.Dir, "results.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var results []Result
+		if err := json.Unmarshal(data, &results); err != nil {
+			t.Fatal(err)
+		}
+		if len(results) != len(pk.Cases) {
+			t.Fatalf("%s: %d results for %d cases", pk.Dir, len(results), len(pk.Cases))
+		}
+		for i, c := range pk.Cases {
+			if err := Check(pk.Policy, pk.Pages, c, results[i]); err != nil {
+				t.Errorf("%s: %v", pk.Dir, err)
+			}
+		}
+	}
+}
+
+// Check compares one harness result with the interpreter's decision and
+// with the response that decision implies.
+func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error {
+	req, err := c.Request()
+	if err != nil {
+		return err
+	}
+	want := p.Evaluate(req)
+	where := func() string {
+		b, _ := json.Marshal(c)
+		return string(b)
+	}
+	if diff := cmp.Diff(want, res.Decision); diff != "" {
+		return fmt.Errorf("case %s: Decide differs from the interpreter (-want +got):\n%s", where(), diff)
+	}
+	if want.Pass {
+		if !res.Called || res.Status != 299 || res.Active != req.On {
+			return fmt.Errorf("case %s: passed request: called=%t status=%d active=%t, want called, 299 and active=%t", where(), res.Called, res.Status, res.Active, req.On)
+		}
+	} else {
+		if res.Called {
+			return fmt.Errorf("case %s: the app ran for a maintenance response", where())
+		}
+		if err := checkResponse(p, pages, c.Method, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}); err != nil {
+			return fmt.Errorf("case %s: %v", where(), err)
+		}
+	}
+	// ForceOn: the maintenance response for the path, no exemption.
+	fd := p.ForceDecision(req)
+	if res.Force.Called {
+		return fmt.Errorf("case %s: ForceOn called its handler", where())
+	}
+	if err := checkResponse(p, pages, c.Method, fd, res.Force); err != nil {
+		return fmt.Errorf("case %s: ForceOn: %v", where(), err)
+	}
+	return nil
+}
+
+func checkResponse(p *policy.Policy, pages map[string][]byte, method string, d policy.Decision, got Response) error {
+	h := http.Header{
+		"Cache-Control": {"no-store"},
+		"Vary":          {"Accept, Accept-Language"},
+	}
+	if p.Response.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.FormatInt(p.Response.RetryAfter, 10))
+	}
+	body := ""
+	if d.Format == "redirect" {
+		h.Set("Location", d.Location)
+	} else {
+		name := fmt.Sprintf("%d.%s.%s", d.Status, d.Locale, d.Format)
+		page, ok := pages[name]
+		if !ok {
+			return fmt.Errorf("no page %s", name)
+		}
+		ct := "text/html; charset=utf-8"
+		if d.Format == "json" {
+			ct = "application/problem+json"
+		}
+		h.Set("Content-Type", ct)
+		h.Set("Content-Language", d.Locale)
+		h.Set("Content-Length", strconv.Itoa(len(page)))
+		h.Set("X-Content-Type-Options", "nosniff")
+		if method != http.MethodHead {
+			body = string(page)
+		}
+	}
+	if got.Status != d.Status {
+		return fmt.Errorf("status %d, want %d", got.Status, d.Status)
+	}
+	if diff := cmp.Diff(h, got.Header); diff != "" {
+		return fmt.Errorf("headers differ (-want +got):\n%s", diff)
+	}
+	if !bytes.Equal([]byte(body), []byte(got.Body)) {
+		return fmt.Errorf("body differs from the page file:\n got %.200q\nwant %.200q", got.Body, body)
+	}
+	return nil
+}

@@ -1,0 +1,361 @@
+package policy
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// Request is what a maintenance decision reads of an HTTP request.
+type Request struct {
+	Method         string
+	Path           string   // r.URL.Path, decoded
+	RawPath        string   // r.URL.RawPath: the escaped path when it differs from the default encoding
+	RemoteAddr     string   // r.RemoteAddr
+	XForwardedFor  []string // the X-Forwarded-For header lines, in order
+	Roles          []string // Config.Roles(r)
+	Accept         []string // the Accept header lines
+	AcceptLanguage []string // the Accept-Language header lines
+	On             bool     // maintenance mode is on
+}
+
+// Decision is a maintenance decision. Its fields mean what the generated
+// code's Decision fields mean.
+type Decision struct {
+	Pass     bool
+	Step     string // "force.paths", "off", "response.redirect", "exempt.paths", "exempt.ips", "exempt.roles" or "maintenance"
+	Rule     int    // index of the deciding rule in its list; -1 for none
+	Status   int    // 0 when Pass
+	Format   string // "html", "json" or "redirect"; "" when Pass
+	Locale   string // for html and json
+	Location string // for redirect
+}
+
+// Evaluate is the reference interpreter: it decides req by walking p's
+// rules one by one, with the semantics the generated code compiles into
+// tables. It is slow on purpose and exists to be compared with the
+// generated code (and to explain decisions):
+//
+//  1. force.paths match: maintenance response.
+//  2. mode off: pass (the redirect path itself gets 302 to /).
+//  3. the redirect path: the page.
+//  4. exempt.paths match (unless the escaped path hides a separator): pass.
+//  5. the client IP is in exempt.ips: pass.
+//  6. a role is in exempt.roles: pass.
+//  7. maintenance response.
+//
+// Among path rules an exact pattern wins, then the longest subtree, then
+// the first regexp; among IP rules the longest prefix; among roles the
+// first rule listed.
+func (p *Policy) Evaluate(req Request) Decision {
+	clean := CleanPath(req.Path)
+	if i, ok := matchPath(p.Force.Paths, clean); ok {
+		return p.maintenance(req, clean, "force.paths", i)
+	}
+	redirect := p.Response.Redirect
+	if !req.On {
+		if redirect != "" && clean == redirect {
+			return Decision{Step: "off", Rule: -1, Status: 302, Format: "redirect", Location: "/"}
+		}
+		return Decision{Pass: true, Step: "off", Rule: -1}
+	}
+	if redirect != "" && clean == redirect {
+		return p.page(req, clean, "response.redirect", -1)
+	}
+	if !HidesSeparator(req.Path, req.RawPath) {
+		if i, ok := matchPath(p.Exempt.Paths, clean); ok {
+			return Decision{Pass: true, Step: "exempt.paths", Rule: i}
+		}
+	}
+	if ip, ok := p.ClientIP(req.RemoteAddr, req.XForwardedFor); ok {
+		if i, ok := matchIP(p.Exempt.IPs, ip); ok {
+			return Decision{Pass: true, Step: "exempt.ips", Rule: i}
+		}
+	}
+	roles := req.Roles
+	if len(roles) == 0 {
+		roles = []string{"anonymous"}
+	} else {
+		roles = append(slices.Clip(roles), "authenticated")
+	}
+	for _, r := range p.Exempt.Roles {
+		if slices.Contains(roles, r.Raw) {
+			return Decision{Pass: true, Step: "exempt.roles", Rule: r.Index}
+		}
+	}
+	return p.maintenance(req, clean, "maintenance", -1)
+}
+
+func (p *Policy) maintenance(req Request, clean, step string, rule int) Decision {
+	if r := p.Response.Redirect; r != "" && clean != r {
+		return Decision{Step: step, Rule: rule, Status: 302, Format: "redirect", Location: r}
+	}
+	return p.page(req, clean, step, rule)
+}
+
+func (p *Policy) page(req Request, clean, step string, rule int) Decision {
+	d := Decision{Step: step, Rule: rule, Status: p.Response.Status, Format: "html"}
+	switch p.Response.Format {
+	case FormatJSON:
+		d.Format = "json"
+	case FormatAuto:
+		if _, ok := matchPath(p.Response.JSONPaths, clean); ok || PrefersJSON(req.Accept) {
+			d.Format = "json"
+		}
+	}
+	d.Locale = p.NegotiateLocale(req.AcceptLanguage)
+	return d
+}
+
+// HidesSeparator reports whether a request path must not be exempt by
+// path: its escaped form holds %2f, %5c or %2e (any case), which cleaning
+// the decoded path would treat as a separator or dot segment, or the
+// decoded path holds a backslash.
+func HidesSeparator(path, rawPath string) bool {
+	raw := strings.ToLower(rawPath)
+	return strings.Contains(path, `\`) || strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") || strings.Contains(raw, "%2e")
+}
+
+// matchPath returns the index of the rule that matches the cleaned path:
+// an exact pattern, else the longest subtree pattern, else the first
+// regexp that matches the whole path.
+func matchPath(pats []PathPattern, clean string) (int, bool) {
+	for _, pp := range pats {
+		if pp.Kind == Exact && pp.Path == clean {
+			return pp.Index, true
+		}
+	}
+	best := -1
+	for i, pp := range pats {
+		if pp.Kind != Subtree {
+			continue
+		}
+		if clean == strings.TrimSuffix(pp.Path, "/") || strings.HasPrefix(clean, pp.Path) {
+			if best < 0 || len(pp.Path) > len(pats[best].Path) {
+				best = i
+			}
+		}
+	}
+	if best >= 0 {
+		return pats[best].Index, true
+	}
+	for _, pp := range pats {
+		if pp.Kind == Regexp && pp.Regexp.MatchString(clean) {
+			return pp.Index, true
+		}
+	}
+	return -1, false
+}
+
+// bits128 is the length of p in the 128-bit space where IPv4 is
+// IPv4-mapped IPv6.
+func bits128(p netip.Prefix) int {
+	if p.Addr().Is4() {
+		return p.Bits() + 96
+	}
+	return p.Bits()
+}
+
+// contains reports whether p holds a in the one 128-bit space.
+func contains(p netip.Prefix, a netip.Addr) bool {
+	if p.Contains(a) {
+		return true
+	}
+	// An IPv6 prefix such as ::/0 or ::ffff:0:0/96 also holds IPv4.
+	return p.Addr().Is6() && a.Is4() && p.Contains(netip.AddrFrom16(a.As16()))
+}
+
+// matchIP returns the index of the longest prefix that holds a.
+func matchIP(ps []Prefix, a netip.Addr) (int, bool) {
+	best := -1
+	for i, p := range ps {
+		if contains(p.Prefix, a) && (best < 0 || bits128(p.Prefix) > bits128(ps[best].Prefix)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return -1, false
+	}
+	return ps[best].Index, true
+}
+
+// ParseHost parses a RemoteAddr or X-Forwarded-For entry: an address with
+// an optional port (a decimal up to 65535), IPv6 optionally in brackets.
+// A zone is dropped and an IPv4-mapped address unmapped.
+func ParseHost(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().WithZone("").Unmap(), true
+	}
+	host := s
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return a, false
+	}
+	return a.WithZone("").Unmap(), true
+}
+
+// ClientIP returns the client address of a request: the host of
+// remoteAddr, unless that peer is in p.Proxies; then the X-Forwarded-For
+// entries are examined from the right, proxies skipped, and the first
+// other address is the client. A malformed or empty entry met first means
+// no client address; when the entries run out, the last address examined
+// is the client.
+func (p *Policy) ClientIP(remoteAddr string, xff []string) (netip.Addr, bool) {
+	peer, ok := ParseHost(remoteAddr)
+	if !ok {
+		return peer, false
+	}
+	if _, trusted := matchIP(p.Proxies, peer); !trusted {
+		return peer, true
+	}
+	var entries []string
+	for _, line := range xff {
+		entries = append(entries, strings.Split(line, ",")...)
+	}
+	client := peer
+	for i := len(entries) - 1; i >= 0; i-- {
+		a, ok := ParseHost(ows(entries[i]))
+		if !ok {
+			return netip.Addr{}, false
+		}
+		client = a
+		if _, trusted := matchIP(p.Proxies, a); !trusted {
+			return a, true
+		}
+	}
+	return client, true
+}
+
+// ows trims optional whitespace (RFC 9110, section 5.6.3): spaces and tabs.
+func ows(s string) string { return strings.Trim(s, " \t") }
+
+// qvalue parses the q parameter of a list element's parameters, in
+// thousandths; 1000 when absent. ok is false for a malformed qvalue (RFC
+// 9110, section 12.4.2: "0" or "1", then up to three decimals).
+func qvalue(params []string) (q int, ok bool) {
+	for _, param := range params {
+		name, value, _ := strings.Cut(ows(param), "=")
+		if !strings.EqualFold(ows(name), "q") {
+			continue
+		}
+		value = ows(value)
+		whole, frac, dot := strings.Cut(value, ".")
+		if whole != "0" && whole != "1" || len(frac) > 3 || !dot && frac != "" {
+			return 0, false
+		}
+		q = int(whole[0]-'0') * 1000
+		for i, c := range frac {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			q += int(c-'0') * []int{100, 10, 1}[i]
+		}
+		if q > 1000 {
+			return 0, false
+		}
+		return q, true
+	}
+	return 1000, true
+}
+
+type listElem struct {
+	value string
+	q     int
+}
+
+// parseList splits header lines into elements with their q-values,
+// skipping empty elements and ones with a malformed q.
+func parseList(lines []string) []listElem {
+	var out []listElem
+	for _, line := range lines {
+		for _, elem := range strings.Split(line, ",") {
+			parts := strings.Split(elem, ";")
+			v := ows(parts[0])
+			q, ok := qvalue(parts[1:])
+			if v == "" || !ok {
+				continue
+			}
+			out = append(out, listElem{v, q})
+		}
+	}
+	return out
+}
+
+// PrefersJSON reports whether Accept header lines prefer application/json
+// or application/problem+json over text/html: each media type gets the
+// q-value of the most specific range that matches it, the first of equal
+// ones (RFC 9110, section 12.5.1), parameters other than q ignored; a tie
+// goes to HTML.
+func PrefersJSON(accept []string) bool {
+	qOf := func(typ, sub string) int {
+		spec, q := -1, 0
+		for _, e := range parseList(accept) {
+			t, s, ok := strings.Cut(e.value, "/")
+			if !ok || t == "" || s == "" {
+				continue
+			}
+			n := -1
+			switch {
+			case t == "*" && s == "*":
+				n = 0
+			case strings.EqualFold(t, typ) && s == "*":
+				n = 1
+			case strings.EqualFold(t, typ) && strings.EqualFold(s, sub):
+				n = 2
+			}
+			if n > spec {
+				spec, q = n, e.q
+			}
+		}
+		return q
+	}
+	return max(qOf("application", "json"), qOf("application", "problem+json")) > qOf("text", "html")
+}
+
+// NegotiateLocale picks the locale for Accept-Language lines: ranges by
+// q-value then header order, q=0 dropped; the first range that finds a
+// locale (equal to the range, equal to its language subtag, or with the
+// range as language subtag; any case) decides; else the default locale.
+func (p *Policy) NegotiateLocale(acceptLanguage []string) string {
+	ranges := parseList(acceptLanguage)
+	slices.SortStableFunc(ranges, func(a, b listElem) int { return b.q - a.q })
+	for _, r := range ranges {
+		if r.q == 0 {
+			continue
+		}
+		if l, ok := p.findLocale(r.value); ok {
+			return l
+		}
+	}
+	return p.DefaultLocale
+}
+
+func (p *Policy) findLocale(rng string) (string, bool) {
+	for _, l := range p.Locales {
+		if strings.EqualFold(l.Tag, rng) {
+			return l.Tag, true
+		}
+	}
+	if i := strings.Index(rng, "-"); i >= 0 {
+		for _, l := range p.Locales {
+			if strings.EqualFold(l.Tag, rng[:i]) {
+				return l.Tag, true
+			}
+		}
+	}
+	for _, l := range p.Locales {
+		if strings.EqualFold(l.Lang, rng) {
+			return l.Tag, true
+		}
+	}
+	return "", false
+}
+
+// ForceDecision is the decision of a route wrapped by the generated
+// ForceOn: the maintenance response for the request, with no exemption.
+func (p *Policy) ForceDecision(req Request) Decision {
+	return p.maintenance(req, CleanPath(req.Path), "force.paths", -1)
+}
