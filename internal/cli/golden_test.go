@@ -193,3 +193,29 @@ func TestExampleIsGolden(t *testing.T) {
 		t.Errorf("golden/full/policy.yaml is not policy.yaml.example; copy it and run go test ./internal/cli -update (-example +golden):\n%s", diff)
 	}
 }
+
+// TestExamplesUpToDate checks that the example app's committed outputs are
+// what generate writes for its policy today.
+func TestExamplesUpToDate(t *testing.T) {
+	dir := "../../examples/app"
+	src, err := os.ReadFile(filepath.Join(dir, "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, files, err := Outputs("policy.yaml", src, func(name string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(dir, name))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Errorf("%v; run go generate ./examples/...", err)
+			continue
+		}
+		if diff := cmp.Diff(string(got), string(f.Data)); diff != "" {
+			t.Errorf("examples/app/%s is stale; run go generate ./examples/... (-committed +generated):\n%s", f.Path, diff)
+		}
+	}
+}

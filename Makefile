@@ -1,0 +1,41 @@
+# maintgen's developer targets. `make test` is what CI runs.
+GO ?= go
+FUZZTIME ?= 60s
+
+.PHONY: test bench fuzz generate golden check-generated lint
+
+## test: vet, then every test (race detector on), fuzz seeds included
+test:
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+## bench: every benchmark, benchstat-friendly (run twice to compare)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./...
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## generate: regenerate the example app and the runtime's test tables
+generate:
+	$(GO) generate ./...
+	$(GO) test ./internal/gen -run TestRuntimeTables -update
+
+## golden: rewrite the golden files from the current generator
+golden:
+	$(GO) test ./internal/cli -run TestGolden -update
+
+## check-generated: regenerate, then fail if anything committed changed
+check-generated: generate golden
+	git diff --exit-code
+
+## lint: formatting and vet
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
