@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -41,22 +42,96 @@ func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line,
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlError turns an error of the YAML parser into a positioned Error.
-func (d *decoder) yamlError(err error) {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		d.errs.Add(Pos{File: d.file, Line: line, Col: 1}, "invalid YAML: %s", m[2])
-		return
-	}
-	d.errs.Add(Pos{File: d.file, Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+// yamlParserProblems are the problems the YAML parser, as opposed to its
+// scanner, reports. For these the YAML library prints a 0-based line number
+// (the scanner's are 1-based), so yamlError adds one.
+var yamlParserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
 }
 
+// yamlError turns an error of the YAML parser into a positioned Error. The
+// parser reports a line but no column; for errors without a line (and for
+// a parser error on the first line) the position is the first line.
+func (d *decoder) yamlError(err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+		if yamlParserProblems[msg] {
+			line++
+		}
+	}
+	d.errs.Add(Pos{File: d.file, Line: max(line, 1), Col: 1}, "invalid YAML: %s", msg)
+}
+
+// checkText reports the first character of src that YAML does not allow:
+// an invalid UTF-8 sequence or a control character. The YAML parser
+// refuses them too, but without a position. UTF-16 input, which YAML
+// allows after a byte order mark, is left to the parser.
+func (d *decoder) checkText(src []byte) bool {
+	if bytes.HasPrefix(src, []byte("\xff\xfe")) || bytes.HasPrefix(src, []byte("\xfe\xff")) {
+		return true
+	}
+	line, col := 1, 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		pos := Pos{File: d.file, Line: line, Col: col}
+		switch {
+		case r == utf8.RuneError && size == 1:
+			d.errs.Add(pos, "invalid YAML: invalid UTF-8 byte 0x%02X; save the policy as UTF-8", src[i])
+			return false
+		case !yamlChar(r):
+			d.errs.Add(pos, "invalid YAML: control character %U is not allowed; escape it in a double-quoted string", r)
+			return false
+		}
+		// Count lines as the YAML scanner does, so positions agree.
+		switch {
+		case r == '\r' && i+1 < len(src) && src[i+1] == '\n':
+			col++
+		case r == '\n' || r == '\r' || r == '\u0085' || r == '\u2028' || r == '\u2029':
+			line, col = line+1, 1
+		default:
+			col += size
+		}
+		i += size
+	}
+	return true
+}
+
+// yamlChar reports whether YAML allows r in a stream (YAML 1.2, rule c-printable).
+func yamlChar(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r', r == 0x85:
+		return true
+	case r >= 0x20 && r <= 0x7e, r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+		return true
+	}
+	return false
+}
+
+// document decodes src into doc. When the file as a whole is unusable
+// (too large, not YAML, empty, several documents, not a mapping), doc.Set
+// stays false and doc holds no values.
 func (d *decoder) document(src []byte, doc *Document) {
 	start := Pos{File: d.file, Line: 1, Col: 1}
 	doc.Pos = start
+	missing(reflect.ValueOf(doc).Elem(), "", start, false)
 	if len(src) > MaxSize {
-		d.errs.Add(start, "policy is %d bytes; the limit is %d (16 MiB)", len(src), MaxSize)
+		d.errs.Add(start, "policy is larger than the limit of 16 MiB (%d bytes)", MaxSize)
+		return
+	}
+	if !d.checkText(src) {
 		return
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -76,10 +151,11 @@ func (d *decoder) document(src []byte, doc *Document) {
 		d.yamlError(err)
 		return
 	default:
-		p := d.pos(&next)
-		if len(next.Content) > 0 {
+		p := d.pos(&next) // the "---" that starts the second document
+		if p.Line == 0 && len(next.Content) > 0 {
 			p = d.pos(next.Content[0])
 		}
+		p.Line, p.Col = max(p.Line, 1), max(p.Col, 1)
 		d.errs.Add(p, "policy has more than one YAML document; want exactly one")
 		return
 	}
@@ -91,8 +167,14 @@ func (d *decoder) document(src []byte, doc *Document) {
 		}
 		n = n.Content[0]
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	switch {
+	case isNull(n) && n.Style&yaml.TaggedStyle == 0:
 		d.errs.Add(start, "policy is empty")
+		return
+	case !d.checkNode(n, ""):
+		return
+	case n.Kind != yaml.MappingNode:
+		d.errs.Add(d.pos(n), "policy: want a mapping of keys such as version and messages, got %s", describe(n))
 		return
 	}
 	d.decode(n, reflect.ValueOf(doc).Elem(), "")
@@ -121,6 +203,8 @@ func describe(n *yaml.Node) string {
 		return "number " + n.Value
 	case "!!str":
 		return "string " + strconv.Quote(n.Value)
+	case "!!timestamp":
+		return "timestamp " + n.Value
 	}
 	return fmt.Sprintf("%s %q", n.ShortTag(), n.Value)
 }
@@ -161,6 +245,7 @@ func (d *decoder) checkNode(n *yaml.Node, key string) bool {
 // from n.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	if !d.checkNode(n, key) {
+		missing(v, key, d.pos(n), true)
 		v.FieldByName("Node").Set(reflect.ValueOf(Node{Pos: d.pos(n), Key: key, Set: true, Bad: true}))
 		return
 	}
@@ -174,21 +259,22 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	switch p := v.Addr().Interface().(type) {
 	case *String:
 		p.Node = node
+		if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!str" && n.ShortTag() != "!!null" {
+			// YAML read the text as another type: quoting fixes it.
+			d.errs.Add(node.Pos, "%s: want a string, got %s; write %q in quotes to use it as text", key, describe(n), n.Value)
+			return
+		}
 		if s, ok := d.scalar(n, key, "!!str", "a string"); ok {
 			p.Value = s
 		}
 	case *Int:
 		p.Node = node
-		s, ok := d.scalar(n, key, "!!int", "a decimal integer")
-		if !ok {
+		if _, ok := d.scalar(n, key, "!!int", "a decimal integer"); !ok {
 			return
 		}
-		i, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			d.errs.Add(node.Pos, "%s: want a decimal integer, got %s", key, describe(n))
-			return
+		if i, ok := d.decimal(n, key, "a decimal integer"); ok {
+			p.Value = i
 		}
-		p.Value = i
 	case *Bool:
 		p.Node = node
 		if s, ok := d.scalar(n, key, "!!bool", "true or false"); ok {
@@ -214,6 +300,29 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
+var decimalRE = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)$`)
+
+// decimal parses the !!int scalar n as a decimal integer. YAML also reads
+// 0x1F7, 0o767 and 1_000 as integers, and 0767 as octal: these are
+// refused, so that a value never means something other than it seems.
+func (d *decoder) decimal(n *yaml.Node, key, want string) (int64, bool) {
+	s := n.Value
+	if !decimalRE.MatchString(s) {
+		if t := strings.TrimLeft(strings.TrimLeft(s, "+-"), "0"); t != "" && strings.Trim(t, "0123456789") == "" {
+			d.errs.Add(d.pos(n), "%s: %s has a leading zero, which YAML reads as octal: write %s", key, s, strings.TrimSuffix(s, strings.TrimLeft(s, "+-"))+t)
+			return 0, false
+		}
+		d.errs.Add(d.pos(n), "%s: want %s, got %s", key, want, describe(n))
+		return 0, false
+	}
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		d.errs.Add(d.pos(n), "%s: %s is out of range", key, s)
+		return 0, false
+	}
+	return i, true
+}
+
 // scalar returns the value of n when it is a scalar with the wanted tag.
 func (d *decoder) scalar(n *yaml.Node, key, tag, want string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != tag {
@@ -228,9 +337,12 @@ func (d *decoder) duration(n *yaml.Node, p *Duration) {
 		switch n.ShortTag() {
 		case "!!int":
 			p.Raw = n.Value
-			s, err := strconv.ParseInt(n.Value, 10, 64)
-			if err != nil || s > int64(1<<63-1)/int64(time.Second) || s < -int64(1<<63-1)/int64(time.Second) {
-				d.errs.Add(p.Pos, "%s: want a duration such as 30s or whole seconds, got %s", p.Key, describe(n))
+			s, ok := d.decimal(n, p.Key, "a duration such as 30s or whole seconds")
+			if !ok {
+				return
+			}
+			if s > int64(1<<63-1)/int64(time.Second) || s < -int64(1<<63-1)/int64(time.Second) {
+				d.errs.Add(p.Pos, "%s: %s seconds is too long: want at most %d", p.Key, n.Value, int64(1<<63-1)/int64(time.Second))
 				return
 			}
 			p.Value = time.Duration(s) * time.Second
@@ -238,6 +350,10 @@ func (d *decoder) duration(n *yaml.Node, p *Duration) {
 		case "!!str":
 			p.Raw = n.Value
 			v, err := time.ParseDuration(n.Value)
+			if err != nil && decimalRE.MatchString(n.Value) {
+				d.errs.Add(p.Pos, "%s: %q is a string: want whole seconds without quotes, such as %s, or a duration such as %ss", p.Key, n.Value, n.Value, n.Value)
+				return
+			}
 			if err != nil {
 				d.errs.Add(p.Pos, "%s: invalid duration %q: want a Go duration such as 30s, 2m or 1h30m, or whole seconds", p.Key, n.Value)
 				return
@@ -325,6 +441,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, key string, node Node) 
 	if f, ok := t.FieldByName("Node"); ok && f.Type == nodeType {
 		v.FieldByIndex(f.Index).Set(reflect.ValueOf(node))
 	}
+	before := len(d.errs)
 	d.pairs(n, key, func(k, val *yaml.Node) {
 		i := fieldIndex(t, k.Value)
 		if i < 0 {
@@ -334,16 +451,32 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, key string, node Node) 
 		d.decode(val, v.Field(i), join(key, k.Value))
 	})
 	// Missing keys get their parent's position, for messages such as
-	// "output.go is required".
+	// "output.go is required". When the section is not a mapping, its keys
+	// are marked Bad: they are not missing, the section is wrong.
+	notMapping := len(d.errs) > before && n.Kind != yaml.MappingNode
+	missing(v, key, node.Pos, notMapping)
+}
+
+// missing fills the Node of every key of the section v that the file did
+// not set, recursively: Pos is pos, the position of the nearest value
+// present in the file, and Key is the dotted key path. bad marks them Bad,
+// for the keys of a section that is present but could not be decoded, so
+// that Compile reports neither them nor their absence.
+func missing(v reflect.Value, key string, pos Pos, bad bool) {
+	t := v.Type()
 	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Tag.Get("yaml") == "" {
+		k := t.Field(i).Tag.Get("yaml")
+		if k == "" {
 			continue
 		}
 		fv := v.Field(i)
 		nf := fv.FieldByName("Node")
-		if !nf.FieldByName("Set").Bool() {
-			nf.Set(reflect.ValueOf(Node{Pos: node.Pos, Key: join(key, f.Tag.Get("yaml"))}))
+		if nf.FieldByName("Set").Bool() {
+			continue
+		}
+		nf.Set(reflect.ValueOf(Node{Pos: pos, Key: join(key, k), Bad: bad}))
+		if fv.Kind() == reflect.Struct {
+			missing(fv, join(key, k), pos, bad)
 		}
 	}
 }
@@ -354,6 +487,7 @@ func (d *decoder) messages(n *yaml.Node, p *Messages) {
 		e.Tag = String{Node: Node{Pos: d.pos(k), Key: p.Key, Set: true}, Value: k.Value}
 		if k.ShortTag() != "!!str" {
 			d.errs.Add(d.pos(k), "%s: want a locale tag such as en or pt-BR as the key, got %s", p.Key, describe(k))
+			e.Tag.Bad = true
 		}
 		d.decode(v, reflect.ValueOf(&e.Message).Elem(), p.Key+"."+k.Value)
 		p.Entries = append(p.Entries, e)

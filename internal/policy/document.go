@@ -9,10 +9,10 @@ import "time"
 
 // Node is what every decoded value records about itself.
 type Node struct {
-	Pos Pos    // position of the value (for a missing key: of its parent)
+	Pos Pos    // position of the value (for a missing key: of the nearest value present)
 	Key string // dotted key path, such as "exempt.ips[2]"
 	Set bool   // the key was present in the file
-	Bad bool   // the value was present but could not be decoded
+	Bad bool   // the value, or the section holding it, was present but could not be decoded
 }
 
 // String is a YAML string scalar.

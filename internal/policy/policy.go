@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,11 +145,11 @@ func Parse(name string, src []byte) (*Policy, error) {
 	doc, err := Decode(name, src)
 	var errs ErrorList
 	if err != nil {
-		errs = err.(ErrorList)
-		if len(errs) > 0 && errs[0].Pos.Line <= 1 && !doc.Version.Set && !doc.Messages.Set && !doc.Output.Set {
+		if !doc.Set {
 			// The file as a whole is unusable; value checks add nothing.
-			return nil, errs.Err()
+			return nil, err
 		}
+		errs = err.(ErrorList)
 	}
 	p, err := Compile(doc)
 	if err != nil {
@@ -179,14 +180,18 @@ func (c *compiler) errorf(n Node, format string, args ...any) {
 
 func ok(n Node) bool { return n.Set && !n.Bad }
 
+// absent reports whether the key of n is missing from the file. A key of
+// a section that is present but could not be decoded is Bad, not absent.
+func absent(n Node) bool { return !n.Set && !n.Bad }
+
 func (c *compiler) compile() *Policy {
 	d := c.doc
 	p := &Policy{File: d.Pos.File, Doc: d}
 
 	switch {
-	case !d.Version.Set:
+	case absent(d.Version.Node):
 		c.errs.Add(d.Pos, "version is required: add \"version: 1\"")
-	case d.Version.Bad:
+	case !d.Version.Set || d.Version.Bad:
 	case d.Version.Value != 1:
 		c.errorf(d.Version.Node, "%d is not supported; want 1", d.Version.Value)
 	}
@@ -201,10 +206,14 @@ func (c *compiler) compile() *Policy {
 		}
 	}
 
-	p.Output.Go = c.outputPath(d.Output.Go, ".go")
-	p.Output.Pages = c.outputPath(d.Output.Pages, "")
+	if absent(d.Output.Node) {
+		c.errs.Add(d.Output.Pos, "output is required: set output.go, the generated Go file, and output.pages, the pages directory")
+	} else {
+		p.Output.Go = c.outputPath(d.Output.Go, ".go")
+		p.Output.Pages = c.outputPath(d.Output.Pages, "")
+	}
 	if p.Output.Go != "" && p.Output.Go == p.Output.Pages {
-		c.errorf(d.Output.Pages.Node, "is the same path as output.go")
+		c.errorf(d.Output.Pages.Node, "%q is also output.go: want a directory of its own for the pages", d.Output.Pages.Value)
 	}
 
 	if d.State.Set {
@@ -218,43 +227,40 @@ func (c *compiler) compile() *Policy {
 	p.Response = c.response(&d.Response)
 	p.Locales = c.locales(&d.Messages)
 
-	switch {
-	case !d.DefaultLocale.Set:
-		c.errs.Add(d.Pos, "default_locale is required: name one of the messages locales")
-	case d.DefaultLocale.Bad:
-	default:
-		found := false
-		for _, l := range p.Locales {
-			if l.Tag == d.DefaultLocale.Value {
-				found = true
-			}
-		}
-		switch {
-		case found:
-			p.DefaultLocale = d.DefaultLocale.Value
-		case len(p.Locales) > 0:
-			c.errorf(d.DefaultLocale.Node, "%q is not a key of messages (have %s)", d.DefaultLocale.Value, localeList(p.Locales))
-		case d.Messages.Set:
-			c.errorf(d.DefaultLocale.Node, "%q is not a key of messages", d.DefaultLocale.Value)
-		}
+	switch def := d.DefaultLocale.Value; {
+	case absent(d.DefaultLocale.Node):
+		c.errs.Add(d.DefaultLocale.Pos, "default_locale is required: name one of the messages locales")
+	case !ok(d.DefaultLocale.Node):
+	case slices.ContainsFunc(p.Locales, func(l Locale) bool { return l.Tag == def }):
+		p.DefaultLocale = def
+	case slices.ContainsFunc(d.Messages.Entries, func(e MessageEntry) bool { return e.Tag.Value == def }):
+		// The locale is there but invalid, which is reported at its key.
+	case len(p.Locales) > 0:
+		c.errorf(d.DefaultLocale.Node, "%q is not a key of messages: want %s", def, localeList(p.Locales))
+	case len(d.Messages.Entries) > 0:
+		c.errorf(d.DefaultLocale.Node, "%q is not a key of messages", def)
 	}
 	return p
 }
 
+// localeList lists the tags of ls: "en" or "one of en, fr".
 func localeList(ls []Locale) string {
 	tags := make([]string, len(ls))
 	for i, l := range ls {
 		tags[i] = l.Tag
 	}
-	return strings.Join(tags, ", ")
+	if len(tags) == 1 {
+		return tags[0]
+	}
+	return "one of " + strings.Join(tags, ", ")
 }
 
 func (c *compiler) outputPath(s String, ext string) string {
 	switch {
+	case s.Bad:
+		return ""
 	case !s.Set:
 		c.errs.Add(s.Pos, "%s is required", s.Key)
-		return ""
-	case s.Bad:
 		return ""
 	}
 	v := s.Value
@@ -285,22 +291,25 @@ func (c *compiler) state(d *StateDoc) *State {
 	st := &State{Poll: DefaultPoll}
 	if ok(d.Env.Node) {
 		if !envNameRE.MatchString(d.Env.Value) {
-			c.errorf(d.Env.Node, "%q is not an environment variable name: want letters, digits and _", d.Env.Value)
+			c.errorf(d.Env.Node, "%q is not an environment variable name: want letters, digits and _, starting with a letter or _", d.Env.Value)
 		}
 		st.Env = d.Env.Value
 	}
 	if ok(d.File.Node) {
-		if strings.TrimSpace(d.File.Value) == "" || strings.ContainsRune(d.File.Value, 0) {
-			c.errorf(d.File.Node, "want a file path")
+		switch v := d.File.Value; {
+		case strings.TrimSpace(v) == "":
+			c.errorf(d.File.Node, "must not be empty: want a file path such as maintenance.state")
+		case strings.ContainsRune(v, 0):
+			c.errorf(d.File.Node, "%q contains a NUL byte: want a file path such as maintenance.state", v)
 		}
 		st.File = d.File.Value
 	}
-	if !d.Env.Set && !d.File.Set {
-		c.errs.Add(d.Pos, "state: set env, file or both")
+	if absent(d.Env.Node) && absent(d.File.Node) {
+		c.errs.Add(d.Pos, "state: want env, file or both, to say where the on/off switch lives")
 	}
 	if ok(d.Poll.Node) {
 		if d.Poll.Value <= 0 {
-			c.errorf(d.Poll.Node, "%s: want a duration greater than 0, such as 2s", d.Poll.Raw)
+			c.errorf(d.Poll.Node, "%s is not positive: want a duration greater than 0, such as 2s", d.Poll.Raw)
 		} else {
 			st.Poll = d.Poll.Value
 		}
@@ -317,7 +326,7 @@ func (c *compiler) state(d *StateDoc) *State {
 func ParsePath(s string) (PathPattern, error) {
 	if expr, ok := strings.CutPrefix(s, "re:"); ok {
 		if expr == "" {
-			return PathPattern{}, fmt.Errorf("empty regular expression")
+			return PathPattern{}, fmt.Errorf("empty regular expression: want re: and an RE2 expression, such as re:^/api/v[0-9]+/status$")
 		}
 		// Compile the expression alone first: anchoring an expression with
 		// unbalanced groups, such as "a)|(b", would change its meaning.
@@ -406,6 +415,9 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 			if strings.Contains(s, "%") {
 				return pfx, fmt.Errorf("invalid CIDR %q: IPv6 zones are not allowed", s)
 			}
+			if strings.Contains(err.Error(), "leading zero") {
+				return pfx, fmt.Errorf("invalid CIDR %q: leading zeros are not allowed, as some tools read them as octal", s)
+			}
 			return pfx, fmt.Errorf("invalid CIDR %q: want an address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32", s)
 		}
 		if p.Masked() != p {
@@ -415,6 +427,9 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	} else {
 		a, err := netip.ParseAddr(s)
 		if err != nil {
+			if strings.Contains(err.Error(), "leading zero") {
+				return pfx, fmt.Errorf("invalid IP address %q: leading zeros are not allowed, as some tools read them as octal", s)
+			}
 			return pfx, fmt.Errorf("invalid IP address %q: want an address such as 192.0.2.1 or 2001:db8::1, or a CIDR", s)
 		}
 		if a.Zone() != "" {
@@ -474,7 +489,7 @@ func (c *compiler) response(d *ResponseDoc) Response {
 		case v < 0:
 			c.errorf(d.RetryAfter.Node, "%s is negative: want 0 (no header) or more", d.RetryAfter.Raw)
 		case v%time.Second != 0:
-			c.errorf(d.RetryAfter.Node, "%s is not a whole number of seconds: Retry-After counts whole seconds (RFC 9110, section 10.2.3)", d.RetryAfter.Raw)
+			c.errorf(d.RetryAfter.Node, "%s is not a whole number of seconds, which Retry-After counts (RFC 9110, section 10.2.3): want a value such as 30s or 1h", d.RetryAfter.Raw)
 		default:
 			r.RetryAfter = int64(v / time.Second)
 		}
@@ -489,7 +504,7 @@ func (c *compiler) response(d *ResponseDoc) Response {
 	}
 	r.JSONPaths = c.paths(d.JSONPaths)
 	if len(d.JSONPaths.Items) > 0 && r.Format != FormatAuto {
-		c.errorf(d.JSONPaths.Node, "applies only when response.format is auto")
+		c.errorf(d.JSONPaths.Node, "applies only when response.format is auto, not %s", r.Format)
 	}
 	if ok(d.Redirect.Node) && d.Redirect.Value != "" {
 		if err := checkRedirect(d.Redirect.Value); err != nil {
@@ -504,7 +519,7 @@ func (c *compiler) response(d *ResponseDoc) Response {
 		case v < 0:
 			c.errorf(d.Refresh.Node, "%s is negative: want 0 (no reload) or more", d.Refresh.Raw)
 		case v%time.Second != 0:
-			c.errorf(d.Refresh.Node, "%s is not a whole number of seconds", d.Refresh.Raw)
+			c.errorf(d.Refresh.Node, "%s is not a whole number of seconds, which the page's refresh counts: want a value such as 30s or 1m", d.Refresh.Raw)
 		default:
 			r.Refresh = int64(v / time.Second)
 		}
@@ -560,7 +575,7 @@ var rtlScripts = map[string]bool{
 }
 
 func (c *compiler) locales(d *Messages) []Locale {
-	if !d.Set {
+	if absent(d.Node) {
 		c.errs.Add(d.Pos, "messages is required: map at least one locale to its title, heading and body")
 		return nil
 	}
@@ -570,10 +585,34 @@ func (c *compiler) locales(d *Messages) []Locale {
 	var out []Locale
 	seen := map[string]String{}
 	for _, e := range d.Entries {
+		// The texts are checked whatever the tag, so that every error is
+		// reported at once.
+		m := &e.Message
+		text := func(s String) string {
+			switch {
+			case s.Bad:
+			case !s.Set:
+				c.errs.Add(s.Pos, "%s is required", s.Key)
+			case strings.TrimSpace(s.Value) == "":
+				c.errorf(s.Node, "must not be empty")
+			}
+			return s.Value
+		}
+		title, heading, body := text(m.Title), text(m.Heading), text(m.Body)
+
 		tag := e.Tag
+		if tag.Bad {
+			continue
+		}
 		t, err := language.Parse(tag.Value)
 		if err != nil || !tagRE.MatchString(tag.Value) {
-			c.errs.Add(tag.Pos, "%s: invalid BCP 47 locale tag %q", d.Key, tag.Value)
+			hint := ""
+			if alt := strings.ReplaceAll(tag.Value, "_", "-"); alt != tag.Value && tagRE.MatchString(alt) {
+				if _, err := language.Parse(alt); err == nil {
+					hint = fmt.Sprintf("; did you mean %q?", alt)
+				}
+			}
+			c.errs.Add(tag.Pos, "%s: invalid locale tag %q: want a BCP 47 tag such as en or pt-BR%s", d.Key, tag.Value, hint)
 			continue
 		}
 		if first, dup := seen[strings.ToLower(tag.Value)]; dup {
@@ -581,23 +620,11 @@ func (c *compiler) locales(d *Messages) []Locale {
 			continue
 		}
 		seen[strings.ToLower(tag.Value)] = tag
-		l := Locale{Tag: tag.Value, Pos: tag.Pos}
+		l := Locale{Tag: tag.Value, Pos: tag.Pos, Title: title, Heading: heading, Body: body}
 		l.Lang, _, _ = strings.Cut(strings.ToLower(tag.Value), "-")
 		if s, _ := t.Script(); rtlScripts[s.String()] {
 			l.RTL = true
 		}
-		m := &e.Message
-		text := func(s String) string {
-			switch {
-			case !s.Set:
-				c.errs.Add(s.Pos, "%s is required", s.Key)
-			case s.Bad:
-			case strings.TrimSpace(s.Value) == "":
-				c.errorf(s.Node, "must not be empty")
-			}
-			return s.Value
-		}
-		l.Title, l.Heading, l.Body = text(m.Title), text(m.Heading), text(m.Body)
 		out = append(out, l)
 	}
 	return out

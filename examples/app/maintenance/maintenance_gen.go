@@ -123,6 +123,11 @@ func New(cfg Config) *Guard {
 		g.fixedOn = parseState(os.Getenv(stateEnv))
 	case stateFile == "":
 		g.fixed = true // no state section: the mode is off
+	default:
+		// The timer is created here, stopped, before g is shared: load
+		// only resets it, so that a load on any goroutine may use it.
+		g.timer = time.AfterFunc(statePoll, func() { g.word.Or(stateStale) })
+		g.timer.Stop()
 	}
 	return g
 }
@@ -200,11 +205,7 @@ func (g *Guard) load() {
 		w |= stateOn
 	}
 	g.word.Store(w)
-	if g.timer == nil {
-		g.timer = time.AfterFunc(statePoll, func() { g.word.Or(stateStale) })
-	} else {
-		g.timer.Reset(statePoll)
-	}
+	g.timer.Reset(statePoll)
 }
 
 // Wrap returns next guarded by g: requests that the policy does not let
@@ -668,7 +669,8 @@ func clientIP(r *http.Request) (netip.Addr, bool) {
 	return client, true
 }
 
-// parseHost parses an address with an optional port: "192.0.2.1",
+// parseHost parses an address with an optional port (a decimal up to
+// 65535): "192.0.2.1",
 // "192.0.2.1:80", "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:80".
 // A zone is dropped and an IPv4-mapped IPv6 address is unmapped.
 func parseHost(s string) (netip.Addr, bool) {
@@ -698,10 +700,15 @@ func parseHost(s string) (netip.Addr, bool) {
 	if len(port) > 5 {
 		return netip.Addr{}, false
 	}
+	n := 0
 	for i := 0; i < len(port); i++ {
 		if port[i] < '0' || port[i] > '9' {
 			return netip.Addr{}, false
 		}
+		n = n*10 + int(port[i]-'0')
+	}
+	if n > 65535 {
+		return netip.Addr{}, false
 	}
 	if i := strings.IndexByte(host, '%'); i >= 0 {
 		if !strings.Contains(host, ":") || i == len(host)-1 {
