@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"go/format"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,7 +136,6 @@ func writeTables(b *bytes.Buffer, p *policy.Policy, pages []render.Page) error {
 }
 
 func writePaths(b *bytes.Buffer, name, key string, pats []policy.PathPattern) {
-	fmt.Fprintf(b, "// %s\n%s = pathMatcher{", key, name)
 	exact, subtree := map[string]int{}, map[string]int{}
 	var res []policy.PathPattern
 	for _, pp := range pats {
@@ -153,29 +153,33 @@ func writePaths(b *bytes.Buffer, name, key string, pats []policy.PathPattern) {
 			res = append(res, pp)
 		}
 	}
-	writeMap := func(field string, m map[string]int) {
+	fmt.Fprintf(b, "// %s: exact paths, subtrees without their trailing slash, regexps\n", key)
+	fmt.Fprintf(b, "%s = newPathMatcher(", name)
+	writeMap := func(m map[string]int) {
 		if len(m) == 0 {
+			b.WriteString("nil,\n")
 			return
 		}
-		fmt.Fprintf(b, "\n%s: map[string]int32{\n", field)
+		b.WriteString("map[string]int32{\n")
 		for _, k := range slices.Sorted(mapsKeys(m)) {
 			fmt.Fprintf(b, "%s: %d,\n", strconv.Quote(k), m[k])
 		}
-		b.WriteString("},")
+		b.WriteString("},\n")
 	}
-	writeMap("exact", exact)
-	writeMap("subtree", subtree)
-	if len(res) > 0 {
-		b.WriteString("\nregexps: []pathRegexp{\n")
+	b.WriteString("\n")
+	writeMap(exact)
+	writeMap(subtree)
+	if len(res) == 0 {
+		b.WriteString("nil,\n")
+	} else {
+		b.WriteString("[]pathRegexp{\n")
 		for _, pp := range res {
-			fmt.Fprintf(b, "{%d, compileRegexp(%s)},\n", pp.Index, strconv.Quote(policy.AnchorRegexp(pp.Expr)))
+			prefix, _ := regexp.MustCompile(pp.Expr).LiteralPrefix()
+			fmt.Fprintf(b, "{%d, %s, compileRegexp(%s)},\n", pp.Index, strconv.Quote(prefix), strconv.Quote(policy.AnchorRegexp(pp.Expr)))
 		}
-		b.WriteString("},")
+		b.WriteString("},\n")
 	}
-	if len(exact)+len(subtree)+len(res) > 0 {
-		b.WriteString("\n")
-	}
-	b.WriteString("}\n")
+	b.WriteString(")\n")
 }
 
 func mapsKeys(m map[string]int) func(func(string) bool) {

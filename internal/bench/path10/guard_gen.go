@@ -253,7 +253,7 @@ func Active(ctx context.Context) bool {
 // and locale are negotiated as for any maintenance response.
 func ForceOn(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d := decision{step: StepForce, rule: -1}
+		d := decision{step: stepForce, rule: -1}
 		maintenance(r, cleanPath(r.URL.Path), &d)
 		forceGuard.respond(w, r, &d)
 	})
@@ -261,17 +261,57 @@ func ForceOn(h http.Handler) http.Handler {
 
 var forceGuard = &Guard{}
 
-// decision is Decision with table indexes instead of strings, plus what
-// respond and logging need.
+// decision is a compact Decision, cheap to return: the step and format
+// are indexes, and the status and location follow from them.
 type decision struct {
-	pass     bool
-	on       bool // the mode was on
-	step     Step
-	rule     int
-	format   Format
-	locale   int    // index into locales
-	location string // redirect target
-	status   int
+	step   stepIndex
+	format formatIndex // fmtNone when pass
+	rule   int32       // -1 when no rule decided
+	locale int32       // index into locales, for fmtHTML and fmtJSON
+	pass   bool
+	on     bool // the mode was on
+}
+
+type stepIndex uint8
+
+const (
+	stepForce stepIndex = iota
+	stepOff
+	stepRedirect
+	stepExemptPaths
+	stepExemptIPs
+	stepExemptRoles
+	stepMaintenance
+)
+
+var stepNames = [...]Step{StepForce, StepOff, StepRedirect, StepExemptPaths, StepExemptIPs, StepExemptRoles, StepMaintenance}
+
+type formatIndex uint8
+
+const (
+	fmtNone formatIndex = iota
+	fmtHTML
+	fmtJSON
+	fmtRedirect
+)
+
+var formatNames = [...]Format{"", FormatHTML, FormatJSON, FormatRedirect}
+
+// status returns the status of d's maintenance response.
+func (d *decision) status() int {
+	if d.format == fmtRedirect {
+		return http.StatusFound
+	}
+	return responseStatus
+}
+
+// location returns the target of d's redirect: / for the redirect path
+// while the mode is off, else the redirect path.
+func (d *decision) location() string {
+	if d.step == stepOff {
+		return "/"
+	}
+	return redirectPath
 }
 
 // Decide returns the guard's decision on r without serving it. It makes
@@ -279,11 +319,11 @@ type decision struct {
 // nothing unless Config.State or Config.Roles does.
 func (g *Guard) Decide(r *http.Request) Decision {
 	d := g.decide(r)
-	out := Decision{Pass: d.pass, Step: d.step, Rule: d.rule}
+	out := Decision{Pass: d.pass, Step: stepNames[d.step], Rule: int(d.rule)}
 	if !d.pass {
-		out.Status, out.Format = d.status, d.format
-		if d.format == FormatRedirect {
-			out.Location = d.location
+		out.Status, out.Format = d.status(), formatNames[d.format]
+		if d.format == fmtRedirect {
+			out.Location = d.location()
 		} else {
 			out.Locale = locales[d.locale].tag
 		}
@@ -299,16 +339,16 @@ func (g *Guard) decide(r *http.Request) decision {
 	if !forcePaths.empty() || redirectPath != "" {
 		p = cleanPath(r.URL.Path)
 		if i, ok := forcePaths.match(p); ok {
-			d.step, d.rule = StepForce, i
+			d.step, d.rule = stepForce, int32(i)
 			maintenance(r, p, &d)
 			return d
 		}
 	}
 	d.on = g.on(r.Context())
 	if !d.on {
-		d.step = StepOff
+		d.step = stepOff
 		if redirectPath != "" && p == redirectPath {
-			d.status, d.format, d.location = http.StatusFound, FormatRedirect, "/"
+			d.format = fmtRedirect
 			return d
 		}
 		d.pass = true
@@ -318,31 +358,31 @@ func (g *Guard) decide(r *http.Request) decision {
 		p = cleanPath(r.URL.Path)
 	}
 	if redirectPath != "" && p == redirectPath {
-		d.step = StepRedirect
+		d.step = stepRedirect
 		page(r, p, &d)
 		return d
 	}
 	if !hiddenSeparator(r.URL) {
 		if i, ok := exemptPaths.match(p); ok {
-			d.pass, d.step, d.rule = true, StepExemptPaths, i
+			d.pass, d.step, d.rule = true, stepExemptPaths, int32(i)
 			return d
 		}
 	}
 	if exemptIPs.len() > 0 {
 		if ip, ok := clientIP(r); ok {
 			if i, ok := exemptIPs.lookup(ip); ok {
-				d.pass, d.step, d.rule = true, StepExemptIPs, i
+				d.pass, d.step, d.rule = true, stepExemptIPs, int32(i)
 				return d
 			}
 		}
 	}
 	if len(exemptRoles) > 0 {
 		if i, ok := g.roleRule(r); ok {
-			d.pass, d.step, d.rule = true, StepExemptRoles, i
+			d.pass, d.step, d.rule = true, stepExemptRoles, int32(i)
 			return d
 		}
 	}
-	d.step = StepMaintenance
+	d.step = stepMaintenance
 	maintenance(r, p, &d)
 	return d
 }
@@ -373,7 +413,7 @@ func (g *Guard) roleRule(r *http.Request) (int, bool) {
 // cleaned path p: a redirect when the policy has one, else the page.
 func maintenance(r *http.Request, p string, d *decision) {
 	if redirectPath != "" && p != redirectPath {
-		d.status, d.format, d.location = http.StatusFound, FormatRedirect, redirectPath
+		d.format = fmtRedirect
 		return
 	}
 	page(r, p, d)
@@ -381,18 +421,17 @@ func maintenance(r *http.Request, p string, d *decision) {
 
 // page fills d with the page response: format and locale negotiated.
 func page(r *http.Request, p string, d *decision) {
-	d.status = responseStatus
-	d.format = FormatHTML
+	d.format = fmtHTML
 	switch {
 	case responseFormat == FormatJSON:
-		d.format = FormatJSON
+		d.format = fmtJSON
 	case responseFormat == FormatHTML:
 	default: // auto
 		if _, ok := jsonPaths.match(p); ok || preferJSON(r.Header["Accept"]) {
-			d.format = FormatJSON
+			d.format = fmtJSON
 		}
 	}
-	d.locale = negotiateLocale(r.Header["Accept-Language"])
+	d.locale = int32(negotiateLocale(r.Header["Accept-Language"]))
 }
 
 // Precomputed header values. net/http does not modify them, and Add on a
@@ -417,25 +456,25 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 	if g.cfg.Logger != nil {
 		g.log(r, d)
 	}
-	if d.format == FormatRedirect {
-		if d.location == "/" {
+	if d.format == fmtRedirect {
+		if d.step == stepOff {
 			h["Location"] = hdrRoot
 		} else {
 			h["Location"] = hdrRedirect
 		}
-		w.WriteHeader(d.status)
+		w.WriteHeader(http.StatusFound)
 		return
 	}
 	l := &locales[d.locale]
 	pg := &l.html
-	if d.format == FormatJSON {
+	if d.format == fmtJSON {
 		pg = &l.json
 	}
 	h["Content-Type"] = pg.contentType
 	h["Content-Language"] = l.contentLanguage
 	h["Content-Length"] = pg.contentLength
 	h["X-Content-Type-Options"] = hdrNosniff
-	w.WriteHeader(d.status)
+	w.WriteHeader(responseStatus)
 	if r.Method != http.MethodHead {
 		io.WriteString(w, pg.body)
 	}
@@ -449,7 +488,7 @@ func (g *Guard) log(r *http.Request, d *decision) {
 	g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance response",
 		slog.String("path", r.URL.Path),
 		slog.String("client_ip", ip),
-		slog.Int("status", d.status))
+		slog.Int("status", d.status()))
 }
 
 // cleanPath returns the canonical form of the request path p, as net/http's
@@ -459,6 +498,9 @@ func (g *Guard) log(r *http.Request, d *decision) {
 func cleanPath(p string) string {
 	if p == "" {
 		return "/"
+	}
+	if p[0] == '/' && isClean(p) {
+		return p
 	}
 	if p[0] != '/' {
 		p = "/" + p
@@ -472,6 +514,29 @@ func cleanPath(p string) string {
 		}
 	}
 	return np
+}
+
+// isClean reports whether the rooted path p is already in the form
+// cleanPath returns: no empty, "." or ".." segment, except a final empty
+// one (a trailing slash).
+func isClean(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '/' {
+			continue
+		}
+		rest := p[i+1:]
+		switch {
+		case rest == "":
+			return true
+		case rest[0] == '/':
+			return false
+		case rest[0] == '.':
+			if len(rest) == 1 || rest[1] == '/' || rest[1] == '.' && (len(rest) == 2 || rest[2] == '/') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // hiddenSeparator reports whether the request's escaped path hides a
@@ -502,35 +567,64 @@ func hiddenSeparator(u *url.URL) bool {
 
 // pathMatcher matches cleaned request paths against compiled ServeMux-style
 // patterns. exact holds exact patterns; subtree holds subtree patterns
-// without their trailing slash ("" for "/"). Lookups cost one map probe
-// per path segment, whatever the number of patterns; regexps are tried
-// only when no literal pattern matches. Values are rule indexes.
+// without their trailing slash ("" for "/"). Lookups cost at most one map
+// probe per path segment, whatever the number of patterns, and a probe is
+// skipped when no pattern has that length; regexps are tried only when no
+// literal pattern matches. Values are rule indexes.
 type pathMatcher struct {
-	exact   map[string]int32
-	subtree map[string]int32
-	regexps []pathRegexp
+	exact       map[string]int32
+	subtree     map[string]int32
+	regexps     []pathRegexp
+	exactLens   lengthSet
+	subtreeLens lengthSet
 }
 
+// pathRegexp is one re: pattern. Every path it matches begins with prefix
+// (regexp.LiteralPrefix of the expression), which is checked first.
 type pathRegexp struct {
-	rule int32
-	re   *regexp.Regexp
+	rule   int32
+	prefix string
+	re     *regexp.Regexp
+}
+
+// lengthSet is a set of string lengths: bit n for length n < 63, bit 63
+// for every length from 63 up.
+type lengthSet uint64
+
+func lengthBit(n int) lengthSet { return 1 << min(n, 63) }
+
+func (s lengthSet) has(n int) bool { return s&lengthBit(n) != 0 }
+
+func newPathMatcher(exact, subtree map[string]int32, regexps []pathRegexp) pathMatcher {
+	m := pathMatcher{exact: exact, subtree: subtree, regexps: regexps}
+	for k := range exact {
+		m.exactLens |= lengthBit(len(k))
+	}
+	for k := range subtree {
+		m.subtreeLens |= lengthBit(len(k))
+	}
+	return m
 }
 
 func (m *pathMatcher) empty() bool {
-	return len(m.exact) == 0 && len(m.subtree) == 0 && len(m.regexps) == 0
+	return m.exactLens == 0 && m.subtreeLens == 0 && len(m.regexps) == 0
 }
 
 // match returns the rule that matches the cleaned path p: an exact
 // pattern, else the longest subtree pattern, else the first regexp.
 func (m *pathMatcher) match(p string) (int, bool) {
-	if i, ok := m.exact[p]; ok {
-		return int(i), true
+	if m.exactLens.has(len(p)) {
+		if i, ok := m.exact[p]; ok {
+			return int(i), true
+		}
 	}
-	if len(m.subtree) > 0 {
+	if m.subtreeLens != 0 {
 		s := strings.TrimSuffix(p, "/")
 		for {
-			if i, ok := m.subtree[s]; ok {
-				return int(i), true
+			if m.subtreeLens.has(len(s)) {
+				if i, ok := m.subtree[s]; ok {
+					return int(i), true
+				}
 			}
 			j := strings.LastIndexByte(s, '/')
 			if j < 0 {
@@ -540,7 +634,7 @@ func (m *pathMatcher) match(p string) (int, bool) {
 		}
 	}
 	for _, x := range m.regexps {
-		if x.re.MatchString(p) {
+		if strings.HasPrefix(p, x.prefix) && x.re.MatchString(p) {
 			return int(x.rule), true
 		}
 	}
@@ -552,6 +646,10 @@ func (m *pathMatcher) match(p string) (int, bool) {
 type u128 struct{ hi, lo uint64 }
 
 func addrU128(a netip.Addr) u128 {
+	if a.Is4() {
+		b := a.As4()
+		return u128{0, 0xffff<<32 | uint64(binary.BigEndian.Uint32(b[:]))}
+	}
 	b := a.As16()
 	return u128{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
 }
@@ -920,27 +1018,36 @@ const (
 )
 
 var (
-	// force.paths
-	forcePaths = pathMatcher{}
-	// exempt.paths
-	exemptPaths = pathMatcher{
-		exact: map[string]int32{
+	// force.paths: exact paths, subtrees without their trailing slash, regexps
+	forcePaths = newPathMatcher(
+		nil,
+		nil,
+		nil,
+	)
+	// exempt.paths: exact paths, subtrees without their trailing slash, regexps
+	exemptPaths = newPathMatcher(
+		map[string]int32{
 			"/exact0/page": 0,
 			"/exact2/page": 2,
 			"/exact4/page": 4,
 			"/exact6/page": 6,
 			"/exact8/page": 8,
 		},
-		subtree: map[string]int32{
+		map[string]int32{
 			"/tree1": 1,
 			"/tree3": 3,
 			"/tree5": 5,
 			"/tree7": 7,
 			"/tree9": 9,
 		},
-	}
-	// response.json_paths
-	jsonPaths = pathMatcher{}
+		nil,
+	)
+	// response.json_paths: exact paths, subtrees without their trailing slash, regexps
+	jsonPaths = newPathMatcher(
+		nil,
+		nil,
+		nil,
+	)
 	// exempt.ips (rules: 4, ranges: 4): one range a line, PREFIX or LO-HI, then the rule index
 	exemptIPs = parseRanges(`
 10.159.119.183/32 0

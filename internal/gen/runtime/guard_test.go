@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -1677,5 +1678,31 @@ func BenchmarkDecide(b *testing.B) {
 				g.Decide(c.req)
 			}
 		})
+	}
+}
+
+// TestIsCleanAgreesWithPathClean checks the fast path of cleanPath against
+// path.Clean on many shapes of path.
+func TestIsCleanAgreesWithPathClean(t *testing.T) {
+	parts := []string{"", "a", ".", "..", "...", ".a", "a.", "..a"}
+	var paths []string
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				paths = append(paths, "/"+a, "/"+a+"/"+b, "/"+a+"/"+b+"/"+c, "/"+a+"/"+b+"/"+c+"/", "/"+a+"//"+b)
+			}
+		}
+	}
+	for _, p := range paths {
+		want := path.Clean(p)
+		if strings.HasSuffix(p, "/") && want != "/" {
+			want += "/"
+		}
+		if got := isClean(p); got != (want == p) {
+			t.Errorf("isClean(%q) = %t, but the clean form is %q", p, got, want)
+		}
+		if got := cleanPath(p); got != want {
+			t.Errorf("cleanPath(%q) = %q, want %q", p, got, want)
+		}
 	}
 }

@@ -18,35 +18,38 @@ const (
 )
 
 var (
-	// force.paths
-	forcePaths = pathMatcher{
-		exact: map[string]int32{
+	// force.paths: exact paths, subtrees without their trailing slash, regexps
+	forcePaths = newPathMatcher(
+		map[string]int32{
 			"/pay": 1,
 		},
-		subtree: map[string]int32{
+		map[string]int32{
 			"/checkout": 0,
 		},
-	}
-	// exempt.paths
-	exemptPaths = pathMatcher{
-		exact: map[string]int32{
+		nil,
+	)
+	// exempt.paths: exact paths, subtrees without their trailing slash, regexps
+	exemptPaths = newPathMatcher(
+		map[string]int32{
 			"/healthz":          0,
 			"/static/private/x": 4,
 		},
-		subtree: map[string]int32{
+		map[string]int32{
 			"/admin":  1,
 			"/static": 3,
 		},
-		regexps: []pathRegexp{
-			{2, compileRegexp("\\A(?:^/api/v[0-9]+/status$)\\z")},
+		[]pathRegexp{
+			{2, "/api/v", compileRegexp("\\A(?:^/api/v[0-9]+/status$)\\z")},
 		},
-	}
-	// response.json_paths
-	jsonPaths = pathMatcher{
-		subtree: map[string]int32{
+	)
+	// response.json_paths: exact paths, subtrees without their trailing slash, regexps
+	jsonPaths = newPathMatcher(
+		nil,
+		map[string]int32{
 			"/api": 0,
 		},
-	}
+		nil,
+	)
 	// exempt.ips (rules: 5, ranges: 6): one range a line, PREFIX or LO-HI, then the rule index
 	exemptIPs = parseRanges(`
 10.0.0.0-10.9.8.255 1
