@@ -795,18 +795,14 @@ func parseHost(s string) (netip.Addr, bool) {
 			return netip.Addr{}, false
 		}
 	}
-	if len(port) > 5 {
-		return netip.Addr{}, false
-	}
 	n := 0
 	for i := 0; i < len(port); i++ {
 		if port[i] < '0' || port[i] > '9' {
 			return netip.Addr{}, false
 		}
-		n = n*10 + int(port[i]-'0')
-	}
-	if n > 65535 {
-		return netip.Addr{}, false
+		if n = n*10 + int(port[i]-'0'); n > 65535 {
+			return netip.Addr{}, false
+		}
 	}
 	if i := strings.IndexByte(host, '%'); i >= 0 {
 		if !strings.Contains(host, ":") || i == len(host)-1 {

@@ -1,0 +1,161 @@
+package fuzzdiff
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/maintgen/maintgen/internal/difftest"
+	full "github.com/maintgen/maintgen/internal/fuzzdiff/full"
+	jsononly "github.com/maintgen/maintgen/internal/fuzzdiff/jsononly"
+	multilocale "github.com/maintgen/maintgen/internal/fuzzdiff/multilocale"
+	redirect "github.com/maintgen/maintgen/internal/fuzzdiff/redirect"
+	roles "github.com/maintgen/maintgen/internal/fuzzdiff/roles"
+	"github.com/maintgen/maintgen/internal/policy"
+)
+
+// decide runs one generated guard: the mode and the roles are fixed for
+// the request through Config.State and Config.Roles.
+type decide func(on bool, roleList []string, r *http.Request) policy.Decision
+
+func state(on bool) func(context.Context) (bool, error) {
+	return func(context.Context) (bool, error) { return on, nil }
+}
+
+func roleFunc(list []string) func(*http.Request) []string {
+	return func(*http.Request) []string { return list }
+}
+
+// convert copies a generated Decision, whose type each package declares,
+// into a policy.Decision.
+func convert(d any) policy.Decision {
+	v := reflect.ValueOf(d)
+	return policy.Decision{
+		Pass:     v.FieldByName("Pass").Bool(),
+		Step:     v.FieldByName("Step").String(),
+		Rule:     int(v.FieldByName("Rule").Int()),
+		Status:   int(v.FieldByName("Status").Int()),
+		Format:   v.FieldByName("Format").String(),
+		Locale:   v.FieldByName("Locale").String(),
+		Location: v.FieldByName("Location").String(),
+	}
+}
+
+// guards are the generated guards, in the order of Cases.
+var guards = []decide{
+	func(on bool, rl []string, r *http.Request) policy.Decision {
+		return convert(full.New(full.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	},
+	func(on bool, rl []string, r *http.Request) policy.Decision {
+		return convert(redirect.New(redirect.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	},
+	func(on bool, rl []string, r *http.Request) policy.Decision {
+		return convert(roles.New(roles.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	},
+	func(on bool, rl []string, r *http.Request) policy.Decision {
+		return convert(jsononly.New(jsononly.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	},
+	func(on bool, rl []string, r *http.Request) policy.Decision {
+		return convert(multilocale.New(multilocale.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	},
+}
+
+var (
+	policiesOnce sync.Once
+	policies     []*policy.Policy
+	policiesErr  error
+)
+
+// loadPolicies parses the golden policies the guards were generated from.
+func loadPolicies(tb testing.TB) []*policy.Policy {
+	tb.Helper()
+	policiesOnce.Do(func() {
+		for _, c := range Cases {
+			src, err := os.ReadFile(filepath.Join("..", "..", "golden", c.Golden, "policy.yaml"))
+			if err != nil {
+				policiesErr = err
+				return
+			}
+			p, err := policy.Parse("policy.yaml", src)
+			if err != nil {
+				policiesErr = err
+				return
+			}
+			policies = append(policies, p)
+		}
+	})
+	if policiesErr != nil {
+		tb.Fatal(policiesErr)
+	}
+	return policies
+}
+
+// validField reports whether s could be a header value net/http delivers:
+// no control characters but tab.
+func validField(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
+}
+
+// validToken reports whether s is an HTTP token (RFC 9110, section 5.6.2).
+func validToken(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+	})
+}
+
+func splitNonEmpty(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, sep)
+}
+
+// FuzzDifferential feeds the same request to a generated guard and to the
+// interpreter and requires the same decision: pass or maintenance, step,
+// rule, status, format, locale and redirect target. xff holds
+// X-Forwarded-For lines separated by newlines; roleList holds roles
+// separated by commas.
+func FuzzDifferential(f *testing.F) {
+	ps := loadPolicies(f)
+	for i, p := range ps {
+		for _, c := range difftest.Matrix(p) {
+			f.Add(uint8(i), c.Method, c.URI, c.RemoteAddr, strings.Join(c.XForwardedFor, "\n"), strings.Join(c.Roles, ","),
+				strings.Join(c.Accept, "\n"), strings.Join(c.AcceptLanguage, "\n"), c.On)
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage string, on bool) {
+		i := int(which) % len(guards)
+		u, err := url.ParseRequestURI(uri)
+		if err != nil || !validToken(method) || !validField(remoteAddr) || !validField(roleList) {
+			return
+		}
+		r := &http.Request{Method: method, URL: u, Header: http.Header{}, RemoteAddr: remoteAddr, RequestURI: uri}
+		for name, lines := range map[string]string{"X-Forwarded-For": xff, "Accept": accept, "Accept-Language": acceptLanguage} {
+			for _, v := range splitNonEmpty(lines, "\n") {
+				if !validField(v) {
+					return
+				}
+				r.Header.Add(name, v)
+			}
+		}
+		rl := splitNonEmpty(roleList, ",")
+		got := guards[i](on, rl, r)
+		want := ps[i].Evaluate(policy.Request{
+			Method: method, Path: u.Path, RawPath: u.RawPath, RemoteAddr: remoteAddr,
+			XForwardedFor: r.Header["X-Forwarded-For"], Roles: rl,
+			Accept: r.Header["Accept"], AcceptLanguage: r.Header["Accept-Language"], On: on,
+		})
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: %s %q from %q xff=%q roles=%q accept=%q lang=%q on=%t: generated guard differs from the interpreter (-interpreter +generated):\n%s",
+				Cases[i].Golden, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, diff)
+		}
+	})
+}
