@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -65,12 +66,18 @@ func (h *interpreter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		On: h.on,
 	})
 	if d.Pass {
+		if h.on {
+			// As the guard does, for Active.
+			r = r.WithContext(context.WithValue(r.Context(), activeKey{}, true))
+		}
 		h.next.ServeHTTP(w, r)
 		return
 	}
 	w.Header().Set("Retry-After", "3600")
 	w.WriteHeader(d.Status)
 }
+
+type activeKey struct{}
 
 // discard is a reusable ResponseWriter, so that the benchmarks measure
 // the handlers and not the recorder.
