@@ -2,11 +2,12 @@
 GO ?= go
 FUZZTIME ?= 60s
 
-.PHONY: test bench fuzz generate golden check-generated lint
+.PHONY: test bench fuzz generate golden check-generated lint screenshots
 
-## test: vet, then every test (race detector on), fuzz seeds included
+## test: vet and staticcheck, then every test (race detector on), fuzz seeds included
 test:
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...
 
 ## bench: every benchmark, benchstat-friendly (run twice to compare)
@@ -35,7 +36,13 @@ golden:
 check-generated: generate golden
 	git diff --exit-code
 
-## lint: formatting and vet
+## lint: formatting, vet and staticcheck (pinned in go.mod as a tool)
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## screenshots: the README's pictures of the built-in page, light and dark,
+## one LTR and one RTL locale, taken by the browser test (needs chromium)
+screenshots:
+	MAINTGEN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test ./internal/pagecheck -run '^TestBrowser$$' -count=1
