@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -72,7 +73,7 @@ func goldenCase(t *testing.T, dir string) (difftest.Package, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inputs := []string{"policy.yaml", "stderr.txt"}
+	inputs := []string{"policy.yaml", "stderr.txt", "old.yaml"}
 	read := func(name string) ([]byte, error) {
 		inputs = append(inputs, name)
 		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
@@ -88,6 +89,11 @@ func goldenCase(t *testing.T, dir string) (difftest.Package, bool) {
 			t.Fatalf("output %s would overwrite an input of the case", f.Path)
 		}
 		want[goldenName(f.Path)] = f.Data
+	}
+	if p != nil {
+		for name, data := range reviewOutputs(t, dir) {
+			want[name] = data
+		}
 	}
 
 	// Every file in the folder is an input or an expected output.
@@ -109,7 +115,7 @@ func goldenCase(t *testing.T, dir string) (difftest.Package, bool) {
 		return nil
 	})
 
-	for _, name := range slices.Sorted(mapKeys(want)) {
+	for _, name := range slices.Sorted(maps.Keys(want)) {
 		file := filepath.Join(dir, filepath.FromSlash(name))
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
@@ -164,16 +170,6 @@ func checkGoSource(t *testing.T, src []byte) {
 	for _, imp := range f.Imports {
 		if p := strings.Trim(imp.Path.Value, `"`); strings.Contains(strings.Split(p, "/")[0], ".") {
 			t.Errorf("the generated file imports %s, which is not in the standard library", p)
-		}
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"fmt"
 	"go/format"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -161,7 +162,7 @@ func writePaths(b *bytes.Buffer, name, key string, pats []policy.PathPattern) {
 			return
 		}
 		b.WriteString("map[string]int32{\n")
-		for _, k := range slices.Sorted(mapsKeys(m)) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			fmt.Fprintf(b, "%s: %d,\n", strconv.Quote(k), m[k])
 		}
 		b.WriteString("},\n")
@@ -180,16 +181,6 @@ func writePaths(b *bytes.Buffer, name, key string, pats []policy.PathPattern) {
 		b.WriteString("},\n")
 	}
 	b.WriteString(")\n")
-}
-
-func mapsKeys(m map[string]int) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func writeRanges(b *bytes.Buffer, name, key string, ps []policy.Prefix) {
@@ -218,7 +209,7 @@ func writeRoles(b *bytes.Buffer, roles []policy.Role) {
 	if len(m) > 0 {
 		b.WriteString("\n")
 	}
-	for _, k := range slices.Sorted(mapsKeys(m)) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fmt.Fprintf(b, "%s: %d,\n", strconv.Quote(k), m[k])
 	}
 	b.WriteString("}\n")
