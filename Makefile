@@ -9,6 +9,7 @@ test:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...
+	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
 
 ## bench: every benchmark, benchstat-friendly (run twice to compare)
 bench:
@@ -23,10 +24,11 @@ fuzz:
 	  done; \
 	done
 
-## generate: regenerate the example app and the runtime's test tables
+## generate: regenerate the example apps (examples/redis is a module of its own) and the runtime's test tables
 generate:
 	$(GO) generate ./...
 	$(GO) test ./internal/gen -run TestRuntimeTables -update
+	cd examples/redis && $(GO) generate ./...
 
 ## golden: rewrite the golden files from the current generator
 golden:

@@ -11,11 +11,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
-	"slices"
 
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -33,7 +31,16 @@ middleware.
 Usage:
 
 	maintgen generate [-policy FILE] [-out DIR] [-v]
-	maintgen validate [-policy FILE]
+	maintgen validate [-policy FILE] [-strict] [-format text|github]
+	maintgen check [-policy FILE] [-out DIR] [-format text|github]
+	maintgen diff [-format text|markdown|github] [-fail-on-risk] OLD NEW
+	maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]
+	maintgen explain [-policy FILE] [-format text|markdown]
+	maintgen try [-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]
+	maintgen preview [-policy FILE] [-addr 127.0.0.1:8080]
+	maintgen on [-policy FILE] [-for DURATION | -until RFC3339]
+	maintgen off [-policy FILE]
+	maintgen status [-policy FILE]
 	maintgen version
 
 Run "maintgen COMMAND -h" for a command's flags.
@@ -52,6 +59,20 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.generate(rest)
 	case "validate":
 		return c.validate(rest)
+	case "check":
+		return c.check(rest)
+	case "diff":
+		return c.diff(rest)
+	case "explain":
+		return c.explain(rest)
+	case "try":
+		return c.try(rest)
+	case "preview":
+		return c.preview(rest)
+	case "on", "off":
+		return c.switchMode(cmd, rest)
+	case "status":
+		return c.status(rest)
 	case "version":
 		return c.version(rest)
 	case "help", "-h", "-help", "--help":
@@ -147,18 +168,6 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func (c *command) validate(args []string) int {
-	fs := c.flags("validate", "[-policy FILE]")
-	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
-	if code, ok := c.parse(fs, args); !ok {
-		return code
-	}
-	if _, _, err := c.load(*policyFile); err != nil {
-		return c.report(err)
-	}
-	return ExitOK
-}
-
 func (c *command) generate(args []string) int {
 	fs := c.flags("generate", "[-policy FILE] [-out DIR] [-v]")
 	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
@@ -244,25 +253,16 @@ var pageNameRE = regexp.MustCompile(`^[4-5][0-9][0-9](\.[A-Za-z0-9]+(-[A-Za-z0-9
 // a proxy never serves them. Only names of generate's own pattern are
 // touched.
 func removeStalePages(dir string, files []File, pagesDir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+	stale, err := stalePages(dir, files, pagesDir)
 	if err != nil {
 		return nil, err
 	}
-	var keep []string
-	for _, f := range files {
-		if path.Dir(f.Path) == pagesDir {
-			keep = append(keep, path.Base(f.Path))
-		}
-	}
 	var removed []string
-	for _, e := range entries {
-		if e.Type().IsRegular() && pageNameRE.MatchString(e.Name()) && !slices.Contains(keep, e.Name()) {
-			name := filepath.Join(dir, e.Name())
-			if err := os.Remove(name); err != nil {
-				return removed, err
-			}
-			removed = append(removed, name)
+	for _, name := range stale {
+		if err := os.Remove(name); err != nil {
+			return removed, err
 		}
+		removed = append(removed, name)
 	}
 	return removed, nil
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/proxyconf"
 	"github.com/maintgen/maintgen/internal/render"
 )
 
@@ -24,7 +26,8 @@ type ReadFunc func(name string) ([]byte, error)
 // Outputs compiles the policy file name, whose contents are src, into every
 // output: the Go file, then the pages in policy order (for each locale its
 // HTML and JSON page, with the default locale's pages also under the
-// status alone). It writes nothing. The error, when not nil, is usually a
+// status alone), then the optional nginx snippet (server{} part, then
+// http{} part) and HAProxy errorfile. It writes nothing. The error, when not nil, is usually a
 // policy.ErrorList.
 func Outputs(name string, src []byte, read ReadFunc) (*policy.Policy, []File, error) {
 	p, err := policy.Parse(name, src)
@@ -66,5 +69,33 @@ func Outputs(name string, src []byte, read ReadFunc) (*policy.Policy, []File, er
 			files = append(files, File{Path: path.Join(p.Output.Pages, render.FileName(p.Response.Status, "", pg.Format)), Data: pg.Body})
 		}
 	}
-	return p, files, nil
+	proxyFiles, err := proxyOutputs(p, pages)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, append(files, proxyFiles...), nil
+}
+
+// proxyOutputs returns the optional proxy configurations: the nginx
+// snippet's server{} and http{} parts, then the HAProxy errorfile.
+func proxyOutputs(p *policy.Policy, pages []render.Page) ([]File, error) {
+	var files []File
+	if p.Output.Nginx != "" {
+		server, http, err := proxyconf.Nginx(p)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: p.Output.Nginx, Data: server}, File{Path: p.Output.NginxHTTP, Data: http})
+	}
+	if p.Output.HAProxy != "" {
+		i := slices.IndexFunc(pages, func(pg render.Page) bool { return pg.Locale == p.DefaultLocale && pg.Format == render.HTML })
+		data, err := proxyconf.HAProxy(p, pages[i].Body)
+		if err != nil {
+			var errs policy.ErrorList
+			errs.Add(p.Doc.Output.HAProxy.Pos, "output.haproxy: %v", err)
+			return nil, errs.Err()
+		}
+		files = append(files, File{Path: p.Output.HAProxy, Data: data})
+	}
+	return files, nil
 }

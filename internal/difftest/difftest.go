@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -25,6 +26,23 @@ type Case struct {
 	Accept         []string `json:",omitempty"`
 	AcceptLanguage []string `json:",omitempty"`
 	On             bool
+
+	// The inputs of the operations rules; their zero values leave those
+	// rules out of the case.
+	Now          string   `json:",omitempty"` // the guard's clock (Config.Now), RFC 3339; "": DefaultNow
+	Cookie       []string `json:",omitempty"` // Cookie header lines
+	BypassSecret string   `json:",omitempty"` // the value of bypass.secret_env when the guard is created
+}
+
+// DefaultNow is the guard's clock in a case that sets no Now.
+var DefaultNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Time returns the guard's clock for c: Now, or DefaultNow.
+func (c Case) Time() (time.Time, error) {
+	if c.Now == "" {
+		return DefaultNow, nil
+	}
+	return time.Parse(time.RFC3339Nano, c.Now)
 }
 
 // Request converts c to the interpreter's input, parsing the URI as
@@ -38,6 +56,7 @@ func (c Case) Request() (policy.Request, error) {
 		Method: c.Method, Path: u.Path, RawPath: u.RawPath,
 		RemoteAddr: c.RemoteAddr, XForwardedFor: c.XForwardedFor,
 		Roles: c.Roles, Accept: c.Accept, AcceptLanguage: c.AcceptLanguage, On: c.On,
+		Cookie: c.Cookie, BypassSecret: c.BypassSecret,
 	}, nil
 }
 
@@ -171,7 +190,8 @@ func (m *matrix) add(c Case, kind string) {
 	if _, err := url.ParseRequestURI(c.URI); err != nil {
 		return // not a request target net/http would accept
 	}
-	key := fmt.Sprintf("%s|%s|%s|%q|%q|%q|%q|%t", c.Method, c.URI, c.RemoteAddr, c.XForwardedFor, c.Roles, c.Accept, c.AcceptLanguage, c.On)
+	key := fmt.Sprintf("%s|%s|%s|%q|%q|%q|%q|%t|%s|%q|%q", c.Method, c.URI, c.RemoteAddr, c.XForwardedFor, c.Roles, c.Accept, c.AcceptLanguage, c.On,
+		c.Now, c.Cookie, c.BypassSecret)
 	if m.seen[key] {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -23,7 +24,7 @@ type Package struct {
 	Policy *policy.Policy
 	Source []byte            // the generated Go file
 	Pages  map[string][]byte // page file name (such as 503.en.html) to its bytes
-	Cases  []Case            // nil: Matrix(Policy)
+	Cases  []Case            // nil: Matrix(Policy) and OpsMatrix(Policy)
 }
 
 // Result is what the harness observed for one Case.
@@ -36,6 +37,13 @@ type Result struct {
 	Header   http.Header
 	Body     string
 	Force    Response // ForceOn's response
+	Upcoming Upcoming // (*Guard).Upcoming at the case's time
+}
+
+// Upcoming is what (*Guard).Upcoming reported, the times in RFC 3339 UTC.
+type Upcoming struct {
+	Start, End string
+	OK         bool
 }
 
 // Response is a recorded response.
@@ -58,6 +66,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 )
 
 type harnessCase struct {
@@ -70,6 +79,9 @@ type harnessCase struct {
 	Accept         []string
 	AcceptLanguage []string
 	On             bool
+	Now            string
+	Cookie         []string
+	BypassSecret   string
 }
 
 type harnessResponse struct {
@@ -88,6 +100,10 @@ type harnessResult struct {
 	Header   http.Header
 	Body     string
 	Force    harnessResponse
+	Upcoming struct {
+		Start, End string
+		OK         bool
+	}
 }
 
 func TestHarness(t *testing.T) {
@@ -113,13 +129,30 @@ func TestHarness(t *testing.T) {
 			for _, v := range c.AcceptLanguage {
 				r.Header.Add("Accept-Language", v)
 			}
+			for _, v := range c.Cookie {
+				r.Header.Add("Cookie", v)
+			}
 			return r
+		}
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // difftest.DefaultNow
+		if c.Now != "" {
+			var err error
+			if now, err = time.Parse(time.RFC3339Nano, c.Now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if bypassSecretEnv != "" {
+			os.Setenv(bypassSecretEnv, c.BypassSecret) // New reads it
 		}
 		g := New(Config{
 			State: func(context.Context) (bool, error) { return c.On, nil },
 			Roles: func(*http.Request) []string { return c.Roles },
+			Now:   func() time.Time { return now },
 		})
 		res := harnessResult{Name: c.Name, Decision: g.Decide(newRequest())}
+		if start, end, ok := g.Upcoming(context.Background()); ok {
+			res.Upcoming.Start, res.Upcoming.End, res.Upcoming.OK = start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), true
+		}
 		app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			res.Called, res.Active = true, Active(r.Context())
 			w.WriteHeader(299)
@@ -169,7 +202,7 @@ func Run(t *testing.T, pkgs []Package) {
 	for i := range pkgs {
 		pk := &pkgs[i]
 		if pk.Cases == nil {
-			pk.Cases = Matrix(pk.Policy)
+			pk.Cases = append(Matrix(pk.Policy), OpsMatrix(pk.Policy)...)
 		}
 		cases, err := json.Marshal(pk.Cases)
 		if err != nil {
@@ -212,12 +245,18 @@ func Run(t *testing.T, pkgs []Package) {
 }
 
 // Check compares one harness result with the interpreter's decision and
-// with the response that decision implies.
+// with the response that decision implies. The harness runs under go
+// test, so the request is one made while testing (exempt.tests), at the
+// case's time.
 func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error {
 	req, err := c.Request()
 	if err != nil {
 		return err
 	}
+	if req.Now, err = c.Time(); err != nil {
+		return err
+	}
+	req.Testing = true
 	want := p.Evaluate(req)
 	where := func() string {
 		b, _ := json.Marshal(c)
@@ -226,15 +265,24 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 	if diff := cmp.Diff(want, res.Decision); diff != "" {
 		return fmt.Errorf("case %s: Decide differs from the interpreter (-want +got):\n%s", where(), diff)
 	}
+	var upcoming Upcoming
+	if start, end, ok := p.Upcoming(req.Now); ok {
+		upcoming = Upcoming{start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), true}
+	}
+	if upcoming != res.Upcoming {
+		return fmt.Errorf("case %s: Upcoming = %+v, the interpreter %+v", where(), res.Upcoming, upcoming)
+	}
 	if want.Pass {
-		if !res.Called || res.Status != 299 || res.Active != req.On {
-			return fmt.Errorf("case %s: passed request: called=%t status=%d active=%t, want called, 299 and active=%t", where(), res.Called, res.Status, res.Active, req.On)
+		_, inWindow := p.WindowAt(req.Now)
+		active := req.On || inWindow
+		if !res.Called || res.Status != 299 || res.Active != active {
+			return fmt.Errorf("case %s: passed request: called=%t status=%d active=%t, want called, 299 and active=%t", where(), res.Called, res.Status, res.Active, active)
 		}
 	} else {
 		if res.Called {
 			return fmt.Errorf("case %s: the app ran for a maintenance response", where())
 		}
-		if err := checkResponse(p, pages, c.Method, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}); err != nil {
+		if err := checkResponse(p, pages, req, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}); err != nil {
 			return fmt.Errorf("case %s: %v", where(), err)
 		}
 	}
@@ -243,24 +291,36 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 	if res.Force.Called {
 		return fmt.Errorf("case %s: ForceOn called its handler", where())
 	}
-	if err := checkResponse(p, pages, c.Method, fd, res.Force); err != nil {
+	if err := checkResponse(p, pages, req, fd, res.Force); err != nil {
 		return fmt.Errorf("case %s: ForceOn: %v", where(), err)
 	}
 	return nil
 }
 
-func checkResponse(p *policy.Policy, pages map[string][]byte, method string, d policy.Decision, got Response) error {
+func checkResponse(p *policy.Policy, pages map[string][]byte, req policy.Request, d policy.Decision, got Response) error {
+	method := req.Method
 	h := http.Header{
 		"Cache-Control": {"no-store"},
 		"Vary":          {"Accept, Accept-Language"},
 	}
-	if p.Response.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.FormatInt(p.Response.RetryAfter, 10))
+	if s := p.RetryAfter(d, req.Now); s > 0 {
+		h.Set("Retry-After", strconv.FormatInt(s, 10))
+	}
+	if c := p.ClearCookieHeaders(d); c != nil {
+		h["Set-Cookie"] = c
 	}
 	body := ""
-	if d.Format == "redirect" {
+	switch {
+	case d.Step == "bypass.path":
+		h = http.Header{
+			"Cache-Control":   {"no-store"},
+			"Location":        {"/"},
+			"Referrer-Policy": {"no-referrer"},
+			"Set-Cookie":      {p.BypassSetCookie(req.BypassSecret, req.Now)},
+		}
+	case d.Format == "redirect":
 		h.Set("Location", d.Location)
-	} else {
+	default:
 		name := fmt.Sprintf("%d.%s.%s", d.Status, d.Locale, d.Format)
 		page, ok := pages[name]
 		if !ok {

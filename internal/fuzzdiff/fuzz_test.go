@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -22,9 +23,12 @@ import (
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
-// decide runs one generated guard: the mode and the roles are fixed for
-// the request through Config.State and Config.Roles.
-type decide func(on bool, roleList []string, r *http.Request) policy.Decision
+// decide runs one generated guard: the mode, the roles and the clock are
+// fixed for the request through Config.State, Config.Roles and
+// Config.Now.
+type decide func(on bool, roleList []string, now time.Time, r *http.Request) policy.Decision
+
+func clock(now time.Time) func() time.Time { return func() time.Time { return now } }
 
 func state(on bool) func(context.Context) (bool, error) {
 	return func(context.Context) (bool, error) { return on, nil }
@@ -51,20 +55,20 @@ func convert(d any) policy.Decision {
 
 // guards are the generated guards, in the order of Cases.
 var guards = []decide{
-	func(on bool, rl []string, r *http.Request) policy.Decision {
-		return convert(full.New(full.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+		return convert(full.New(full.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, r *http.Request) policy.Decision {
-		return convert(redirect.New(redirect.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+		return convert(redirect.New(redirect.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, r *http.Request) policy.Decision {
-		return convert(roles.New(roles.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+		return convert(roles.New(roles.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, r *http.Request) policy.Decision {
-		return convert(jsononly.New(jsononly.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+		return convert(jsononly.New(jsononly.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, r *http.Request) policy.Decision {
-		return convert(multilocale.New(multilocale.Config{State: state(on), Roles: roleFunc(rl)}).Decide(r))
+	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+		return convert(multilocale.New(multilocale.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
 }
 
@@ -122,7 +126,8 @@ func splitNonEmpty(s, sep string) []string {
 // interpreter and requires the same decision: pass or maintenance, step,
 // rule, status, format, locale and redirect target. xff holds
 // X-Forwarded-For lines separated by newlines; roleList holds roles
-// separated by commas.
+// separated by commas. which picks the guard and, beyond the number of
+// guards, the clock among fuzzTimes of its policy.
 func FuzzDifferential(f *testing.F) {
 	ps := loadPolicies(f)
 	for i, p := range ps {
@@ -133,6 +138,8 @@ func FuzzDifferential(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage string, on bool) {
 		i := int(which) % len(guards)
+		times := fuzzTimes(ps[i])
+		now := times[int(which)/len(guards)%len(times)]
 		u, err := url.ParseRequestURI(uri)
 		if err != nil || !validToken(method) || !validField(remoteAddr) || !validField(roleList) {
 			return
@@ -147,15 +154,26 @@ func FuzzDifferential(f *testing.F) {
 			}
 		}
 		rl := splitNonEmpty(roleList, ",")
-		got := guards[i](on, rl, r)
+		got := guards[i](on, rl, now, r)
 		want := ps[i].Evaluate(policy.Request{
 			Method: method, Path: u.Path, RawPath: u.RawPath, RemoteAddr: remoteAddr,
 			XForwardedFor: r.Header["X-Forwarded-For"], Roles: rl,
 			Accept: r.Header["Accept"], AcceptLanguage: r.Header["Accept-Language"], On: on,
+			Now: now, Testing: true, // the guards run under go test
 		})
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: %s %q from %q xff=%q roles=%q accept=%q lang=%q on=%t: generated guard differs from the interpreter (-interpreter +generated):\n%s",
-				Cases[i].Golden, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, diff)
+			t.Errorf("%s: %s %q from %q xff=%q roles=%q accept=%q lang=%q on=%t now=%s: generated guard differs from the interpreter (-interpreter +generated):\n%s",
+				Cases[i].Golden, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, now.Format(time.RFC3339Nano), diff)
 		}
 	})
+}
+
+// fuzzTimes are the clocks a guard of p runs with: difftest.DefaultNow,
+// and for each schedule window its start and its last second.
+func fuzzTimes(p *policy.Policy) []time.Time {
+	times := []time.Time{difftest.DefaultNow}
+	for _, w := range p.Schedule {
+		times = append(times, w.Start, w.End.Add(-time.Second))
+	}
+	return times
 }

@@ -50,6 +50,7 @@ func Source(p *policy.Policy, pages []render.Page) ([]byte, error) {
 	fmt.Fprintf(&b, "// from %s. Wrap an http.Handler with Wrap, or with New(cfg).Wrap to\n", path.Base(p.File))
 	b.WriteString("// supply the state, roles or a logger yourself.\n")
 	fmt.Fprintf(&b, "package %s\n", p.Package)
+	writeImports(&b, p)
 	b.WriteString(runtimeBody())
 	if err := writeTables(&b, p, pages); err != nil {
 		return nil, err
@@ -63,6 +64,7 @@ func Tables(pkg string, p *policy.Policy, pages []render.Page) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(Header)
 	fmt.Fprintf(&b, "// Source: %s\n\npackage %s\n", sourceName(p), pkg)
+	writeImports(&b, p)
 	if err := writeTables(&b, p, pages); err != nil {
 		return nil, err
 	}
@@ -122,6 +124,7 @@ func writeTables(b *bytes.Buffer, p *policy.Policy, pages []render.Page) error {
 	}[p.Response.Format])
 	fmt.Fprintf(b, "redirectPath = %s // response.redirect\n", strconv.Quote(p.Response.Redirect))
 	fmt.Fprintf(b, "defaultLocale = %d // default_locale: %s\n", def, p.DefaultLocale)
+	writeOpsConsts(b, p)
 	b.WriteString(")\n\n")
 
 	b.WriteString("var (\n")
@@ -131,7 +134,9 @@ func writeTables(b *bytes.Buffer, p *policy.Policy, pages []render.Page) error {
 	writeRanges(b, "exemptIPs", "exempt.ips", p.Exempt.IPs)
 	writeRanges(b, "proxies", "proxies", p.Proxies)
 	writeRoles(b, p.Exempt.Roles)
+	writeOpsVars(b, p)
 	b.WriteString(")\n\n")
+	writeUnderTest(b, p)
 
 	return writeLocales(b, p, pages)
 }

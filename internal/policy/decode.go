@@ -289,6 +289,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	case *Strings:
 		p.Node = node
 		d.strings(n, p)
+	case *Time:
+		p.Node = node
+		d.time(n, p)
+	case *Windows:
+		p.Node = node
+		d.windows(n, p)
 	case *Messages:
 		p.Node = node
 		d.messages(n, p)
@@ -444,6 +450,10 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, key string, node Node) 
 	before := len(d.errs)
 	d.pairs(n, key, func(k, val *yaml.Node) {
 		i := fieldIndex(t, k.Value)
+		if why, ok := forbiddenKeys[join(key, k.Value)]; ok && i < 0 {
+			d.errs.Add(d.pos(k), "%s: %s", join(key, k.Value), why)
+			return
+		}
 		if i < 0 {
 			d.errs.Add(d.pos(k), "%s: unknown key %q (want %s)", d.label(key), k.Value, keyList(t))
 			return
@@ -478,6 +488,43 @@ func missing(v reflect.Value, key string, pos Pos, bad bool) {
 		if fv.Kind() == reflect.Struct {
 			missing(fv, join(key, k), pos, bad)
 		}
+	}
+}
+
+// forbiddenKeys are keys that a policy must never hold, with the reason.
+// They are refused with that reason rather than as unknown keys.
+var forbiddenKeys = map[string]string{
+	"bypass.secret": "a secret must never be written in the policy, which is committed and reviewed: put it in an environment variable and name that variable in bypass.secret_env",
+}
+
+// time decodes an RFC 3339 date and time with a UTC offset. YAML reads
+// such a value unquoted as a timestamp, quoted as a string: both are
+// accepted, and the text is parsed as written.
+func (d *decoder) time(n *yaml.Node, p *Time) {
+	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!timestamp" || n.ShortTag() == "!!str") {
+		p.Raw = n.Value
+		v, err := time.Parse(time.RFC3339, n.Value)
+		if err == nil {
+			p.Value = v
+			return
+		}
+		d.errs.Add(p.Pos, "%s: %q is not an RFC 3339 date and time: want a time with a UTC offset, such as 2026-03-01T02:00:00Z or 2026-03-01T03:00:00+01:00", p.Key, n.Value)
+		return
+	}
+	d.errs.Add(p.Pos, "%s: want an RFC 3339 date and time such as 2026-03-01T02:00:00Z, got %s", p.Key, describe(n))
+}
+
+func (d *decoder) windows(n *yaml.Node, p *Windows) {
+	if isNull(n) {
+		return // an empty "schedule:" is an empty list
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errs.Add(p.Pos, "%s: want a sequence of windows such as {start: 2026-03-01T02:00:00Z, end: 2026-03-01T04:00:00Z}, got %s", p.Key, describe(n))
+		return
+	}
+	p.Items = make([]WindowDoc, len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, reflect.ValueOf(&p.Items[i]).Elem(), fmt.Sprintf("%s[%d]", p.Key, i))
 	}
 }
 

@@ -67,7 +67,7 @@ func checkParse(t *testing.T, src, want string) *policy.Policy {
 	return nil
 }
 
-const topKeys = "version, package, output, state, exempt, force, proxies, response, default_locale or messages"
+const topKeys = "version, package, output, state, exempt, force, proxies, response, default_locale, messages, schedule, announce, bypass or toggle"
 
 // TestParseFile covers problems with the file as a whole.
 func TestParseFile(t *testing.T) {
@@ -378,7 +378,7 @@ output: {go: m/m_gen.go, pages: public, dir: x}
 default_locale: en
 messages: {en: {title: T, heading: H, body: B}}
 `,
-			want: `policy.yaml:2:41: output: unknown key "dir" (want go or pages)`,
+			want: `policy.yaml:2:41: output: unknown key "dir" (want go, pages, nginx or haproxy)`,
 		},
 		{
 			name: "unknown key in state",
@@ -388,7 +388,7 @@ messages: {en: {title: T, heading: H, body: B}}
 		{
 			name: "unknown key in exempt",
 			src:  minimal + "exempt:\n  paths: [/healthz]\n  ip: [127.0.0.1]\n",
-			want: `policy.yaml:7:3: exempt: unknown key "ip" (want paths, ips or roles)`,
+			want: `policy.yaml:7:3: exempt: unknown key "ip" (want paths, ips, roles or tests)`,
 		},
 		{
 			name: "unknown key in force",
@@ -398,7 +398,7 @@ messages: {en: {title: T, heading: H, body: B}}
 		{
 			name: "unknown key in response",
 			src:  minimal + "response: {code: 503}\n",
-			want: `policy.yaml:5:12: response: unknown key "code" (want status, retry_after, format, json_paths, redirect, template or refresh)`,
+			want: `policy.yaml:5:12: response: unknown key "code" (want status, retry_after, format, json_paths, redirect, template, refresh or clear_cookies)`,
 		},
 		{
 			name: "unknown key in a message",

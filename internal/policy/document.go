@@ -53,6 +53,28 @@ type Strings struct {
 	Items []String
 }
 
+// Time is an RFC 3339 date and time with a UTC offset, such as
+// 2026-03-01T02:00:00Z, quoted or not (YAML reads it unquoted as a
+// timestamp).
+type Time struct {
+	Node
+	Value time.Time
+	Raw   string // as written
+}
+
+// Windows is a YAML sequence of maintenance windows.
+type Windows struct {
+	Node
+	Items []WindowDoc
+}
+
+// WindowDoc is one maintenance window of the schedule: [start, end).
+type WindowDoc struct {
+	Node
+	Start Time `yaml:"start"`
+	End   Time `yaml:"end"`
+}
+
 // Document is the policy file as written (schema version 1).
 type Document struct {
 	Node
@@ -66,14 +88,20 @@ type Document struct {
 	Response      ResponseDoc `yaml:"response"`
 	DefaultLocale String      `yaml:"default_locale"`
 	Messages      Messages    `yaml:"messages"`
+	Schedule      Windows     `yaml:"schedule"`
+	Announce      Duration    `yaml:"announce"`
+	Bypass        BypassDoc   `yaml:"bypass"`
+	Toggle        ToggleDoc   `yaml:"toggle"`
 }
 
 // OutputDoc is the output section: where generate writes, relative to the
 // policy file's directory.
 type OutputDoc struct {
 	Node
-	Go    String `yaml:"go"`
-	Pages String `yaml:"pages"`
+	Go      String `yaml:"go"`
+	Pages   String `yaml:"pages"`
+	Nginx   String `yaml:"nginx"`   // optional: the nginx server{} snippet (and its http{} companion)
+	HAProxy String `yaml:"haproxy"` // optional: the HAProxy errorfile
 }
 
 // StateDoc is the state section: where the on/off switch lives at run time.
@@ -92,6 +120,7 @@ type ExemptDoc struct {
 	Paths Strings `yaml:"paths"`
 	IPs   Strings `yaml:"ips"`
 	Roles Strings `yaml:"roles"`
+	Tests Bool    `yaml:"tests"`
 }
 
 // ForceDoc is the force section: paths that always get the maintenance
@@ -104,13 +133,32 @@ type ForceDoc struct {
 // ResponseDoc is the response section: what blocked requests get.
 type ResponseDoc struct {
 	Node
-	Status     Int      `yaml:"status"`
-	RetryAfter Duration `yaml:"retry_after"`
-	Format     String   `yaml:"format"`
-	JSONPaths  Strings  `yaml:"json_paths"`
-	Redirect   String   `yaml:"redirect"`
-	Template   String   `yaml:"template"`
-	Refresh    Duration `yaml:"refresh"`
+	Status       Int      `yaml:"status"`
+	RetryAfter   Duration `yaml:"retry_after"`
+	Format       String   `yaml:"format"`
+	JSONPaths    Strings  `yaml:"json_paths"`
+	Redirect     String   `yaml:"redirect"`
+	Template     String   `yaml:"template"`
+	Refresh      Duration `yaml:"refresh"`
+	ClearCookies Strings  `yaml:"clear_cookies"`
+}
+
+// BypassDoc is the bypass section: a secret link that sets a cookie
+// exempting its holder. The secret itself is never in the policy, only
+// the name of the environment variable that holds it.
+type BypassDoc struct {
+	Node
+	SecretEnv      String   `yaml:"secret_env"`
+	Path           String   `yaml:"path"`
+	TTL            Duration `yaml:"ttl"`
+	InsecureCookie Bool     `yaml:"insecure_cookie"`
+}
+
+// ToggleDoc is the toggle section: who may use the generated
+// ToggleHandler.
+type ToggleDoc struct {
+	Node
+	Roles Strings `yaml:"roles"`
 }
 
 // Messages is the messages section: BCP 47 locale tags mapped to texts, in

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Request is what a maintenance decision reads of an HTTP request.
@@ -16,14 +17,21 @@ type Request struct {
 	Roles          []string // Config.Roles(r)
 	Accept         []string // the Accept header lines
 	AcceptLanguage []string // the Accept-Language header lines
-	On             bool     // maintenance mode is on
+	On             bool     // maintenance mode is on (the state: the env var, the file or Config.State)
+
+	// The inputs of the operations rules. Their zero values leave those
+	// rules out: no time is inside a window, no secret disables bypass.
+	Now          time.Time // the guard's clock (Config.Now), for the schedule and bypass cookies
+	Cookie       []string  // the Cookie header lines
+	BypassSecret string    // the value of the bypass.secret_env variable when the guard was created
+	Testing      bool      // the program runs under go test (testing.Testing), for exempt.tests
 }
 
 // Decision is a maintenance decision. Its fields mean what the generated
 // code's Decision fields mean.
 type Decision struct {
 	Pass     bool
-	Step     string // "force.paths", "off", "response.redirect", "exempt.paths", "exempt.ips", "exempt.roles" or "maintenance"
+	Step     string // "bypass.path", "force.paths", "off", "response.redirect", "exempt.tests", "exempt.paths", "exempt.ips", "exempt.roles", "bypass" or "maintenance"
 	Rule     int    // index of the deciding rule in its list; -1 for none
 	Status   int    // 0 when Pass
 	Format   string // "html", "json" or "redirect"; "" when Pass
@@ -36,24 +44,32 @@ type Decision struct {
 // tables. It is slow on purpose and exists to be compared with the
 // generated code (and to explain decisions):
 //
+//  0. a GET of the bypass link, bypass.path/<secret>: 302 to / setting
+//     the bypass cookie.
 //  1. force.paths match: maintenance response.
-//  2. mode off: pass (the redirect path itself gets 302 to /).
+//  2. mode off: pass (the redirect path itself gets 302 to /). The mode
+//     is on when req.On, or when req.Now is inside a schedule window.
 //  3. the redirect path: the page.
-//  4. exempt.paths match (unless the escaped path hides a separator): pass.
-//  5. the client IP is in exempt.ips: pass.
-//  6. a role is in exempt.roles: pass.
-//  7. maintenance response.
+//  4. exempt.tests and req.Testing: pass.
+//  5. exempt.paths match (unless the escaped path hides a separator): pass.
+//  6. the client IP is in exempt.ips: pass.
+//  7. a role is in exempt.roles: pass.
+//  8. a valid, unexpired bypass cookie: pass.
+//  9. maintenance response.
 //
 // Among path rules an exact pattern wins, then the longest subtree, then
 // the first regexp; among IP rules the longest prefix; among roles the
 // first rule listed.
 func (p *Policy) Evaluate(req Request) Decision {
+	if p.IsBypassLink(req) {
+		return Decision{Step: "bypass.path", Rule: -1, Status: 302, Format: "redirect", Location: "/"}
+	}
 	clean := CleanPath(req.Path)
 	if i, ok := matchPath(p.Force.Paths, clean); ok {
 		return p.maintenance(req, clean, "force.paths", i)
 	}
 	redirect := p.Response.Redirect
-	if !req.On {
+	if _, inWindow := p.WindowAt(req.Now); !req.On && !inWindow {
 		if redirect != "" && clean == redirect {
 			return Decision{Step: "off", Rule: -1, Status: 302, Format: "redirect", Location: "/"}
 		}
@@ -61,6 +77,9 @@ func (p *Policy) Evaluate(req Request) Decision {
 	}
 	if redirect != "" && clean == redirect {
 		return p.page(req, clean, "response.redirect", -1)
+	}
+	if p.Exempt.Tests && req.Testing {
+		return Decision{Pass: true, Step: "exempt.tests", Rule: -1}
 	}
 	if !HidesSeparator(req.Path, req.RawPath) {
 		if i, ok := matchPath(p.Exempt.Paths, clean); ok {
@@ -82,6 +101,9 @@ func (p *Policy) Evaluate(req Request) Decision {
 		if slices.Contains(roles, r.Raw) {
 			return Decision{Pass: true, Step: "exempt.roles", Rule: r.Index}
 		}
+	}
+	if p.HasBypassCookie(req) {
+		return Decision{Pass: true, Step: "bypass", Rule: -1}
 	}
 	return p.maintenance(req, clean, "maintenance", -1)
 }

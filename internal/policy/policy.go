@@ -25,16 +25,51 @@ type Policy struct {
 	Force         Force
 	Proxies       []Prefix // trusted reverse proxies
 	Response      Response
-	DefaultLocale string   // a Tag of Locales
-	Locales       []Locale // in the order written; never empty
+	DefaultLocale string        // a Tag of Locales
+	Locales       []Locale      // in the order written; never empty
+	Schedule      []Window      // maintenance windows, sorted by start; they do not overlap
+	Announce      time.Duration // how far ahead Upcoming reports the next window; 0: only a window in progress
+	Bypass        *Bypass       // nil: no bypass link
+	Toggle        Toggle
+}
+
+// Window is one maintenance window of the schedule: the mode is on from
+// Start (included) to End (excluded), whatever the state says. Both are
+// whole seconds.
+type Window struct {
+	Index      int // index in the schedule as written
+	Start, End time.Time
+	Pos        Pos
+}
+
+// Bypass is the bypass link: GET Path/<secret>, the secret being the
+// value of the environment variable SecretEnv, sets a cookie that exempts
+// its holder for TTL.
+type Bypass struct {
+	SecretEnv      string        // the environment variable holding the secret
+	Path           string        // same-site clean path, without a trailing slash
+	TTL            time.Duration // whole seconds, > 0
+	InsecureCookie bool          // leave the cookie's Secure attribute out (for plain-HTTP development)
+}
+
+// Toggle says who may use the generated ToggleHandler.
+type Toggle struct {
+	Roles []Role // as written; empty: DefaultToggleRole (see RoleNames); never anonymous
 }
 
 // Output holds the output paths, slash-separated and cleaned, relative to
 // the policy file's directory.
 type Output struct {
-	Go    string // the generated Go file
-	Pages string // the directory of the static pages
+	Go        string // the generated Go file
+	Pages     string // the directory of the static pages
+	Nginx     string // the nginx snippet for a server{} block, ending in .conf; "" for none
+	NginxHTTP string // its companion for the http{} block: Nginx with .conf replaced by .http.conf; "" for none
+	HAProxy   string // the HAProxy errorfile (a raw HTTP response); "" for none
 }
+
+// NginxHTTPPath returns the path of the http{} companion of the nginx
+// snippet nginx: its .conf suffix replaced by .http.conf.
+func NginxHTTPPath(nginx string) string { return strings.TrimSuffix(nginx, ".conf") + ".http.conf" }
 
 // State says where the on/off switch lives at run time.
 type State struct {
@@ -49,6 +84,7 @@ type Exempt struct {
 	Paths []PathPattern
 	IPs   []Prefix
 	Roles []Role
+	Tests bool // pass every request while the program runs under go test (testing.Testing)
 }
 
 // Force lists the paths that always get the maintenance response.
@@ -109,14 +145,15 @@ const (
 
 // Response says what blocked requests get.
 type Response struct {
-	Status      int   // 400-599
-	RetryAfter  int64 // seconds; 0 omits the Retry-After header
-	Format      Format
-	JSONPaths   []PathPattern // only under FormatAuto
-	Redirect    string        // same-site absolute path; "" for none
-	Template    string        // the page template file, relative to the policy's directory; "" for the built-in one
-	TemplatePos Pos           // position of Template in the policy
-	Refresh     int64         // seconds between automatic reloads of the HTML page; 0 for none
+	Status       int   // 400-599
+	RetryAfter   int64 // seconds; 0 omits the Retry-After header
+	Format       Format
+	JSONPaths    []PathPattern // only under FormatAuto
+	Redirect     string        // same-site absolute path; "" for none
+	Template     string        // the page template file, relative to the policy's directory; "" for the built-in one
+	TemplatePos  Pos           // position of Template in the policy
+	Refresh      int64         // seconds between automatic reloads of the HTML page; 0 for none
+	ClearCookies []string      // cookie names that maintenance responses expire, in the order written
 }
 
 // Locale holds the texts of one locale.
@@ -136,7 +173,14 @@ const (
 	DefaultStatus     = 503
 	DefaultRetryAfter = 3600 // seconds
 	DefaultPoll       = 2 * time.Second
+	DefaultBypassPath = "/__maintenance/bypass"
+	DefaultBypassTTL  = 12 * time.Hour
+	DefaultToggleRole = "superuser"
 )
+
+// MaxBypassTTL is the longest bypass.ttl: browsers cap a cookie's
+// lifetime at 400 days (RFC 6265bis, section 5.5).
+const MaxBypassTTL = 400 * 24 * time.Hour
 
 // Parse decodes and validates a policy file. name is used in positions;
 // src is the file's contents. The error, when not nil, is an ErrorList of
@@ -219,13 +263,26 @@ func (c *compiler) compile() *Policy {
 	if d.State.Set {
 		p.State = c.state(&d.State)
 	}
+	c.proxyOutputs(p)
 	p.Exempt.Paths = c.paths(d.Exempt.Paths)
 	p.Exempt.IPs = c.prefixes(d.Exempt.IPs)
 	p.Exempt.Roles = c.roles(d.Exempt.Roles)
+	p.Exempt.Tests = ok(d.Exempt.Tests.Node) && d.Exempt.Tests.Value
 	p.Force.Paths = c.paths(d.Force.Paths)
 	p.Proxies = c.prefixes(d.Proxies)
 	p.Response = c.response(&d.Response)
+	p.Response.ClearCookies = c.clearCookies(d.Response.ClearCookies)
 	p.Locales = c.locales(&d.Messages)
+	p.Schedule = c.schedule(&d.Schedule)
+	if ok(d.Announce.Node) {
+		if d.Announce.Value < 0 {
+			c.errorf(d.Announce.Node, "%s is negative: want 0 or more, such as 24h", d.Announce.Raw)
+		} else {
+			p.Announce = d.Announce.Value
+		}
+	}
+	p.Bypass = c.bypass(&d.Bypass)
+	p.Toggle = c.toggle(&d.Toggle)
 
 	switch def := d.DefaultLocale.Value; {
 	case absent(d.DefaultLocale.Node):
@@ -279,6 +336,87 @@ func (c *compiler) outputPath(s String, ext string) string {
 			return ""
 		}
 		return "."
+	default:
+		return path.Clean(v)
+	}
+	return ""
+}
+
+// pageFileRE matches the names of the page files generate writes into
+// output.pages (S.html, S.json, S.L.html, S.L.json), which no other output
+// may take.
+var pageFileRE = regexp.MustCompile(`^[0-9]{3}(\.[^./]+)?\.(html|json)$`)
+
+// proxyOutputs checks the optional output.nginx and output.haproxy files:
+// relative paths that no other output uses. nginx can check whether a file
+// exists but cannot read environment variables, so output.nginx needs
+// state.file when the policy has a state section.
+func (c *compiler) proxyOutputs(p *Policy) {
+	d := &c.doc.Output
+	if ok(d.Nginx.Node) {
+		if v := c.optionalFile(d.Nginx, ".conf"); v != "" {
+			p.Output.Nginx, p.Output.NginxHTTP = v, NginxHTTPPath(v)
+		}
+		if p.State != nil && p.State.File == "" && p.State.Env != "" {
+			c.errorf(d.Nginx.Node, "nginx cannot read the environment variable %s, and state has no file: add state.file, which nginx checks for (the snippet would otherwise never switch maintenance on)", p.State.Env)
+		}
+	}
+	if ok(d.HAProxy.Node) {
+		p.Output.HAProxy = c.optionalFile(d.HAProxy, "")
+	}
+
+	// Each file output must be a path of its own.
+	type file struct {
+		path, key string
+		node      Node
+	}
+	var files []file
+	if p.Output.Go != "" {
+		files = append(files, file{p.Output.Go, "output.go", d.Go.Node})
+	}
+	if p.Output.Nginx != "" {
+		files = append(files,
+			file{p.Output.Nginx, "output.nginx", d.Nginx.Node},
+			file{p.Output.NginxHTTP, "the http{} part of output.nginx", d.Nginx.Node})
+	}
+	if p.Output.HAProxy != "" {
+		files = append(files, file{p.Output.HAProxy, "output.haproxy", d.HAProxy.Node})
+	}
+	for i, f := range files {
+		if f.key == "output.go" {
+			continue // output.go against output.pages is checked above
+		}
+		for _, g := range files[:i] {
+			if f.path == g.path {
+				c.errorf(f.node, "%q is also %s: want a file of its own", f.path, g.key)
+			}
+		}
+		switch pages := p.Output.Pages; {
+		case pages == "":
+		case f.path == pages:
+			c.errorf(f.node, "%q is also output.pages: want a file of its own", f.path)
+		case path.Dir(f.path) == pages && pageFileRE.MatchString(path.Base(f.path)):
+			c.errorf(f.node, "%q has the name of a page file in output.pages, which generate writes and removes: choose another name", f.path)
+		}
+	}
+}
+
+// optionalFile checks an optional output file path: relative, with forward
+// slashes, naming a file, ending in ext when ext is not "". It returns the
+// cleaned path, or "" after reporting an error.
+func (c *compiler) optionalFile(s String, ext string) string {
+	v := s.Value
+	switch {
+	case strings.TrimSpace(v) == "":
+		c.errorf(s.Node, "must not be empty: leave the key out for no file")
+	case strings.ContainsAny(v, "\x00\\"):
+		c.errorf(s.Node, "%q: use a relative path with forward slashes", v)
+	case path.IsAbs(v):
+		c.errorf(s.Node, "%q is absolute: output paths are relative to the policy file's directory", v)
+	case strings.HasSuffix(v, "/") || path.Clean(v) == "." || path.Base(path.Clean(v)) == "..":
+		c.errorf(s.Node, "%q is a directory, not a file", v)
+	case ext != "" && !strings.HasSuffix(v, ext):
+		c.errorf(s.Node, "%q: want a file name ending in %s", v, ext)
 	default:
 		return path.Clean(v)
 	}

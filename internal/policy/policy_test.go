@@ -83,6 +83,47 @@ policy.yaml:2:36: output.pages: "a\\b": use a relative path with forward slashes
 			src:  strings.Replace(minimal, "pages: public", "pages: ./m/m_gen.go", 1),
 			want: `policy.yaml:2:33: output.pages: "./m/m_gen.go" is also output.go: want a directory of its own for the pages`,
 		},
+		{
+			name: "output.nginx and output.haproxy paths",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: nginx.txt, haproxy: /etc/haproxy/503.http}", 1),
+			want: `policy.yaml:2:48: output.nginx: "nginx.txt": want a file name ending in .conf
+policy.yaml:2:68: output.haproxy: "/etc/haproxy/503.http" is absolute: output paths are relative to the policy file's directory`,
+		},
+		{
+			name: "output.nginx and output.haproxy empty or directories",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: \"\", haproxy: errors/}", 1),
+			want: `policy.yaml:2:48: output.nginx: must not be empty: leave the key out for no file
+policy.yaml:2:61: output.haproxy: "errors/" is a directory, not a file`,
+		},
+		{
+			name: "output.haproxy is the http{} part of output.nginx",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: conf/site.conf, haproxy: ./conf/site.http.conf}", 1),
+			want: `policy.yaml:2:73: output.haproxy: "conf/site.http.conf" is also the http{} part of output.nginx: want a file of its own`,
+		},
+		{
+			name: "output.haproxy is output.pages",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, haproxy: public}", 1),
+			want: `policy.yaml:2:50: output.haproxy: "public" is also output.pages: want a file of its own`,
+		},
+		{
+			name: "output.haproxy is output.go",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, haproxy: ./m/m_gen.go}", 1),
+			want: `policy.yaml:2:50: output.haproxy: "m/m_gen.go" is also output.go: want a file of its own`,
+		},
+		{
+			name: "output.haproxy takes a page's name",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: m/m_gen.go.conf, haproxy: public/503.en-US.html}", 1),
+			want: `policy.yaml:2:74: output.haproxy: "public/503.en-US.html" has the name of a page file in output.pages, which generate writes and removes: choose another name`,
+		},
+		{
+			name: "output.nginx with state.env only",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: nginx/site.conf}", 1) + "state: {env: MAINTENANCE_MODE}\n",
+			want: "policy.yaml:2:48: output.nginx: nginx cannot read the environment variable MAINTENANCE_MODE, and state has no file: add state.file, which nginx checks for (the snippet would otherwise never switch maintenance on)",
+		},
+		{
+			name: "output.nginx and output.haproxy valid",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: nginx/site.conf, haproxy: public/maintenance.http}", 1) + "state: {env: MAINTENANCE_MODE, file: m.state}\n",
+		},
 
 		// IPs and CIDRs
 		{
@@ -431,7 +472,7 @@ messages:
 	const want = `policy.yaml:1:10: version: 2 is not supported; want 1
 policy.yaml:2:10: package: "9x" is not a Go package name: want an identifier such as maintenance
 policy.yaml:3:14: output.go: "/abs.go" is absolute: output paths are relative to the policy file's directory
-policy.yaml:3:38: output: unknown key "extra" (want go or pages)
+policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx or haproxy)
 policy.yaml:4:14: state.env: "1BAD" is not an environment variable name: want letters, digits and _, starting with a letter or _
 policy.yaml:4:26: state.poll: 0s is not positive: want a duration greater than 0, such as 2s
 policy.yaml:6:9: exempt.ips[0]: invalid CIDR "10.0.0.1/8": the address has bits set beyond the prefix length; did you mean 10.0.0.0/8?
@@ -504,7 +545,10 @@ func TestParseExample(t *testing.T) {
 	want := &policy.Policy{
 		File:    "policy.yaml",
 		Package: "maintenance",
-		Output:  policy.Output{Go: "maintenance/maintenance_gen.go", Pages: "public/maintenance"},
+		Output: policy.Output{
+			Go: "maintenance/maintenance_gen.go", Pages: "public/maintenance",
+			Nginx: "nginx/maintenance.conf", NginxHTTP: "nginx/maintenance.http.conf", HAProxy: "haproxy/503.http",
+		},
 		State: &policy.State{
 			Env:      "MAINTENANCE_MODE",
 			File:     "maintenance.state",
@@ -513,55 +557,60 @@ func TestParseExample(t *testing.T) {
 		},
 		Exempt: policy.Exempt{
 			Paths: []policy.PathPattern{
-				{Rule: policy.Rule{Index: 0, Raw: "/healthz", Pos: at(28, 11)}, Kind: policy.Exact, Path: "/healthz"},
-				{Rule: policy.Rule{Index: 1, Raw: "/admin/", Pos: at(28, 23)}, Kind: policy.Subtree, Path: "/admin/"},
-				{Rule: policy.Rule{Index: 2, Raw: "re:^/api/v[0-9]+/status$", Pos: at(28, 34)}, Kind: policy.Regexp, Expr: "^/api/v[0-9]+/status$", Regexp: re},
+				{Rule: policy.Rule{Index: 0, Raw: "/healthz", Pos: at(33, 11)}, Kind: policy.Exact, Path: "/healthz"},
+				{Rule: policy.Rule{Index: 1, Raw: "/admin/", Pos: at(33, 23)}, Kind: policy.Subtree, Path: "/admin/"},
+				{Rule: policy.Rule{Index: 2, Raw: "re:^/api/v[0-9]+/status$", Pos: at(33, 34)}, Kind: policy.Regexp, Expr: "^/api/v[0-9]+/status$", Regexp: re},
 			},
 			IPs: []policy.Prefix{
-				{Rule: policy.Rule{Index: 0, Raw: "127.0.0.1", Pos: at(29, 9)}, Prefix: netip.MustParsePrefix("127.0.0.1/32")},
-				{Rule: policy.Rule{Index: 1, Raw: "10.0.0.0/8", Pos: at(29, 22)}, Prefix: netip.MustParsePrefix("10.0.0.0/8")},
-				{Rule: policy.Rule{Index: 2, Raw: "2001:db8::/32", Pos: at(29, 36)}, Prefix: netip.MustParsePrefix("2001:db8::/32")},
+				{Rule: policy.Rule{Index: 0, Raw: "127.0.0.1", Pos: at(34, 9)}, Prefix: netip.MustParsePrefix("127.0.0.1/32")},
+				{Rule: policy.Rule{Index: 1, Raw: "10.0.0.0/8", Pos: at(34, 22)}, Prefix: netip.MustParsePrefix("10.0.0.0/8")},
+				{Rule: policy.Rule{Index: 2, Raw: "2001:db8::/32", Pos: at(34, 36)}, Prefix: netip.MustParsePrefix("2001:db8::/32")},
 			},
 			Roles: []policy.Role{
-				{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(30, 11)}},
-				{Rule: policy.Rule{Index: 1, Raw: "staff", Pos: at(30, 22)}},
+				{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(35, 11)}},
+				{Rule: policy.Rule{Index: 1, Raw: "staff", Pos: at(35, 22)}},
 			},
 		},
 		Force: policy.Force{Paths: []policy.PathPattern{
-			{Rule: policy.Rule{Index: 0, Raw: "/checkout/", Pos: at(34, 11)}, Kind: policy.Subtree, Path: "/checkout/"},
+			{Rule: policy.Rule{Index: 0, Raw: "/checkout/", Pos: at(40, 11)}, Kind: policy.Subtree, Path: "/checkout/"},
 		}},
 		Proxies: []policy.Prefix{
-			{Rule: policy.Rule{Index: 0, Raw: "10.1.0.0/16", Pos: at(37, 11)}, Prefix: netip.MustParsePrefix("10.1.0.0/16")},
+			{Rule: policy.Rule{Index: 0, Raw: "10.1.0.0/16", Pos: at(43, 11)}, Prefix: netip.MustParsePrefix("10.1.0.0/16")},
 		},
 		Response: policy.Response{
 			Status:     503,
 			RetryAfter: 3600,
 			Format:     policy.FormatAuto,
 			JSONPaths: []policy.PathPattern{
-				{Rule: policy.Rule{Index: 0, Raw: "/api/", Pos: at(43, 16)}, Kind: policy.Subtree, Path: "/api/"},
+				{Rule: policy.Rule{Index: 0, Raw: "/api/", Pos: at(49, 16)}, Kind: policy.Subtree, Path: "/api/"},
 			},
+			ClearCookies: []string{"sessionid"},
 		},
 		DefaultLocale: "en",
 		Locales: []policy.Locale{
 			{
-				Tag: "en", Lang: "en", Pos: at(50, 3),
+				Tag: "en", Lang: "en", Pos: at(81, 3),
 				Title:   "Down for maintenance",
 				Heading: "We'll be back soon",
 				Body:    "We are performing scheduled maintenance. Please try again in a little while.",
 			},
 			{
-				Tag: "fr", Lang: "fr", Pos: at(54, 3),
+				Tag: "fr", Lang: "fr", Pos: at(85, 3),
 				Title:   "Maintenance en cours",
 				Heading: "Nous revenons bientôt",
 				Body:    "Nous effectuons une maintenance planifiée. Merci de réessayer dans quelques instants.",
 			},
 			{
-				Tag: "ar", Lang: "ar", RTL: true, Pos: at(58, 3),
+				Tag: "ar", Lang: "ar", RTL: true, Pos: at(89, 3),
 				Title:   "الموقع قيد الصيانة",
 				Heading: "سنعود قريبًا",
 				Body:    "نقوم حاليًا بأعمال صيانة مجدولة. يرجى المحاولة مرة أخرى بعد قليل.",
 			},
 		},
+		Schedule: []policy.Window{{Index: 0, Start: time.Date(2030, 3, 1, 2, 0, 0, 0, time.UTC), End: time.Date(2030, 3, 1, 4, 0, 0, 0, time.UTC), Pos: at(60, 5)}},
+		Announce: 24 * time.Hour,
+		Bypass:   &policy.Bypass{SecretEnv: "MAINTENANCE_BYPASS_SECRET", Path: "/__maintenance/bypass", TTL: 12 * time.Hour},
+		Toggle:   policy.Toggle{Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(76, 11)}}}},
 	}
 	if diff := gocmp.Diff(want, p, policyOpts); diff != "" {
 		t.Errorf("Parse(policy.yaml.example) mismatch (-want +got):\n%s", diff)

@@ -8,16 +8,23 @@ package path1k
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
+	"mime"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,12 +46,22 @@ type Config struct {
 	// also has "authenticated". nil: every request is anonymous.
 	Roles func(r *http.Request) []string
 
-	// Now is the clock for time-dependent rules. nil: time.Now.
+	// Now is the clock for time-dependent rules: the schedule, the state
+	// file's "on until" and bypass cookies. nil: time.Now.
 	Now func() time.Time
 
 	// Logger, when not nil, gets one Info record per maintenance response,
-	// with the request path, client IP and status.
+	// with the request path, client IP and status, and one per use of the
+	// bypass link or the toggle. It also gets one Warn record when the
+	// state turns unusable (a garbage env var or file, an unreadable file,
+	// an error from State), not one per request. A bypass secret is never
+	// logged: a path under bypass.path is logged as bypass.path/[redacted].
 	Logger *slog.Logger
+
+	// SetState switches maintenance mode on or off for ToggleHandler, in
+	// the store that State reads. nil: the toggle writes the policy's
+	// state file (which needs State to be nil too).
+	SetState func(ctx context.Context, on bool) error
 }
 
 // Step names the step of the policy that decided a request. The steps are
@@ -54,12 +71,15 @@ type Step string
 
 // The decision steps.
 const (
+	StepBypassLink  Step = "bypass.path"       // a GET of the bypass link, bypass.path/<secret>: 302 to / setting the bypass cookie
 	StepForce       Step = "force.paths"       // the path is forced: maintenance response
 	StepOff         Step = "off"               // the mode is off: pass (or 302 to / for the redirect path)
 	StepRedirect    Step = "response.redirect" // the request is for the redirect path: the page itself
+	StepExemptTests Step = "exempt.tests"      // exempt.tests and the program runs under go test: pass
 	StepExemptPaths Step = "exempt.paths"      // pass
 	StepExemptIPs   Step = "exempt.ips"        // pass
 	StepExemptRoles Step = "exempt.roles"      // pass
+	StepBypass      Step = "bypass"            // a valid, unexpired bypass cookie: pass
 	StepMaintenance Step = "maintenance"       // nothing exempts the request: maintenance response
 )
 
@@ -101,6 +121,19 @@ type Guard struct {
 	refreshing atomic.Bool
 	once       sync.Once
 	timer      *time.Timer
+
+	// mu serializes reads of the state file with the toggle's writes, and
+	// guards seen and warned.
+	mu     sync.Mutex
+	seen   bool // the last read found the file
+	warned bool // the unusable state has been logged
+
+	stateErr atomic.Bool // Config.State failed, and that was logged
+
+	// The bypass secret's SHA-256, and the secret as the HMAC key; nil
+	// bypassKey: bypass is off.
+	bypassKey  []byte
+	bypassHash [sha256.Size]byte
 }
 
 const (
@@ -113,14 +146,33 @@ const (
 // environment variable now; when that is set and non-empty it decides for
 // the Guard's lifetime. Otherwise the state file is read on the first
 // request and then at most once per poll interval.
+//
+// With a bypass section, New also reads the secret from bypass.secret_env
+// (surrounding whitespace trimmed): unset, empty or shorter than 16 bytes,
+// bypass is off for the Guard's lifetime.
 func New(cfg Config) *Guard {
 	g := &Guard{cfg: cfg}
 	g.word.Store(stateStale)
+	if bypassSecretEnv != "" {
+		switch secret := strings.TrimSpace(os.Getenv(bypassSecretEnv)); {
+		case len(secret) >= minBypassSecret:
+			g.bypassKey = []byte(secret)
+			g.bypassHash = sha256.Sum256(g.bypassKey)
+		case secret != "":
+			g.warn("maintenance: the bypass secret is shorter than 16 bytes; bypass is off",
+				slog.String("env", bypassSecretEnv))
+		}
+	}
 	switch {
 	case cfg.State != nil:
 	case stateEnv != "" && os.Getenv(stateEnv) != "":
 		g.fixed = true
-		g.fixedOn = parseState(os.Getenv(stateEnv))
+		v := os.Getenv(stateEnv)
+		g.fixedOn = parseState(v)
+		if _, ok := parseWord(v); !ok {
+			g.warn("maintenance: the state environment variable holds neither on nor off; using state.fallback",
+				slog.String("env", stateEnv), slog.String("value", quoteShort(v)), slog.Bool("fallback", stateFallback))
+		}
 	case stateFile == "":
 		g.fixed = true // no state section: the mode is off
 	default:
@@ -135,44 +187,90 @@ func New(cfg Config) *Guard {
 // parseState reads an on/off word: on, off, 1, 0, true or false, in any
 // case, surrounding whitespace ignored. Any other text means stateFallback.
 func parseState(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "on", "1", "true":
-		return true
-	case "off", "0", "false":
-		return false
+	if on, ok := parseWord(s); ok {
+		return on
 	}
 	return stateFallback
+}
+
+// parseWord reads an on/off word: on, off, 1, 0, true or false, in any
+// case, surrounding whitespace ignored. ok is false for any other text.
+func parseWord(s string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "1", "true":
+		return true, true
+	case "off", "0", "false":
+		return false, true
+	}
+	return false, false
+}
+
+// parseStateFile reads the state file's contents: an on/off word as for
+// parseWord, or "on until T" (the words in any case, separated by
+// whitespace, surrounding whitespace ignored) where T is an RFC 3339 time,
+// as maintgen on -for and -until write it. until is zero for a plain word.
+func parseStateFile(s string) (on bool, until time.Time, ok bool) {
+	f := strings.Fields(s)
+	switch {
+	case len(f) == 1:
+		on, ok = parseWord(f[0])
+		return on, time.Time{}, ok
+	case len(f) == 3 && strings.EqualFold(f[0], "on") && strings.EqualFold(f[1], "until"):
+		t, err := time.Parse(time.RFC3339, f[2])
+		if err == nil {
+			return true, t, true
+		}
+	}
+	return false, time.Time{}, false
 }
 
 // maxStateFile bounds how much of the state file is read.
 const maxStateFile = 1 << 10
 
-// readStateFile reads the state file: a missing file means off; an
-// unreadable file, or one holding another word, means stateFallback.
-func readStateFile() bool {
+// readStateFile reads the state file, at most maxStateFile bytes.
+func readStateFile() (string, error) {
 	f, err := os.Open(stateFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false
-	}
 	if err != nil {
-		return stateFallback
+		return "", err
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxStateFile+1))
-	if err != nil || len(b) > maxStateFile {
-		return stateFallback
+	if err != nil {
+		return "", err
 	}
-	return parseState(string(b))
+	if len(b) > maxStateFile {
+		return "", errors.New("longer than 1 KiB")
+	}
+	return string(b), nil
 }
 
-// on reports whether maintenance mode is on for a request.
+// now returns the time of the Guard's clock.
+func (g *Guard) now() time.Time {
+	if g.cfg.Now != nil {
+		return g.cfg.Now()
+	}
+	return time.Now()
+}
+
+// warn logs a Warn record when the Guard has a logger.
+func (g *Guard) warn(msg string, attrs ...slog.Attr) {
+	if g.cfg.Logger != nil {
+		g.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
+	}
+}
+
+// quoteShort quotes at most the first 64 bytes of s, for a log record.
+func quoteShort(s string) string {
+	if len(s) > 64 {
+		return strconv.Quote(s[:64]) + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// on reports whether the state says maintenance mode is on.
 func (g *Guard) on(ctx context.Context) bool {
 	if g.cfg.State != nil {
-		on, err := g.cfg.State(ctx)
-		if err != nil {
-			return stateFallback
-		}
-		return on
+		return g.configState(ctx)
 	}
 	if g.fixed {
 		return g.fixedOn
@@ -182,6 +280,23 @@ func (g *Guard) on(ctx context.Context) bool {
 		return w&stateOn != 0
 	}
 	return g.refresh(w)
+}
+
+// configState asks Config.State. An error means stateFallback, and is
+// logged once until State succeeds again.
+func (g *Guard) configState(ctx context.Context) bool {
+	on, err := g.cfg.State(ctx)
+	if err != nil {
+		if g.cfg.Logger != nil && !g.stateErr.Swap(true) {
+			g.warn("maintenance: Config.State failed; using state.fallback until it succeeds",
+				slog.String("error", err.Error()), slog.Bool("fallback", stateFallback))
+		}
+		return stateFallback
+	}
+	if g.stateErr.Load() {
+		g.stateErr.Store(false)
+	}
+	return on
 }
 
 // refresh re-reads the state file. Concurrent first requests wait for the
@@ -198,14 +313,74 @@ func (g *Guard) refresh(w uint32) bool {
 }
 
 // load reads the file and arms the timer that marks the value stale after
-// one poll interval. Calls are serialized by once and refreshing.
+// one poll interval, or sooner when an "on until" ends sooner.
+//
+//   - A valid value decides; "on until T" reads as off from T on.
+//   - A missing file means off. But when the previous read found the
+//     file, the value is kept until the next read confirms that the file
+//     is gone: a file replaced by delete and create (an editor, a
+//     non-atomic ConfigMap update) does not flip the site in between.
+//   - An unreadable file or a value that is not a state word means
+//     stateFallback, logged once until a valid value is read.
 func (g *Guard) load() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	w := uint32(stateLoaded)
-	if readStateFile() {
-		w |= stateOn
+	delay := time.Duration(statePoll)
+	text, err := readStateFile()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if g.seen {
+			w |= g.word.Load() & stateOn
+		}
+		g.seen = false
+	case err != nil:
+		g.seen = true
+		if stateFallback {
+			w |= stateOn
+		}
+		g.warnOnce("maintenance: the state file cannot be read; using state.fallback", slog.String("error", err.Error()))
+	default:
+		g.seen = true
+		on, until, ok := parseStateFile(text)
+		if !ok {
+			if stateFallback {
+				w |= stateOn
+			}
+			g.warnOnce("maintenance: the state file holds neither on nor off; using state.fallback", slog.String("value", quoteShort(text)))
+			break
+		}
+		g.warned = false
+		if on && !until.IsZero() {
+			on, delay = untilRead(until.Sub(g.now()), delay)
+		}
+		if on {
+			w |= stateOn
+		}
 	}
 	g.word.Store(w)
-	g.timer.Reset(statePoll)
+	g.timer.Reset(delay)
+}
+
+// untilRead applies the end of an "on until" state, left being the time
+// from now to the end: the mode is on while left > 0, and the next read
+// is due after poll or, when sooner, at the end, so that the mode goes
+// off on time.
+func untilRead(left, poll time.Duration) (on bool, delay time.Duration) {
+	if left <= 0 {
+		return false, poll
+	}
+	return true, min(left, poll)
+}
+
+// warnOnce logs that the state file is unusable, once until a valid value
+// is read. g.mu is held.
+func (g *Guard) warnOnce(msg string, attr slog.Attr) {
+	if g.warned {
+		return
+	}
+	g.warned = true
+	g.warn(msg, slog.String("file", stateFile), attr, slog.Bool("fallback", stateFallback))
 }
 
 // Wrap returns next guarded by g: requests that the policy does not let
@@ -266,10 +441,11 @@ var forceGuard = &Guard{}
 type decision struct {
 	step   stepIndex
 	format formatIndex // fmtNone when pass
-	rule   int32       // -1 when no rule decided
-	locale int32       // index into locales, for fmtHTML and fmtJSON
 	pass   bool
-	on     bool // the mode was on
+	on     bool  // the mode was on
+	rule   int32 // -1 when no rule decided
+	locale int32 // index into locales, for fmtHTML and fmtJSON
+	retry  int32 // inside a schedule window: seconds to its end (at most MaxInt32), for Retry-After; else 0
 }
 
 type stepIndex uint8
@@ -282,9 +458,13 @@ const (
 	stepExemptIPs
 	stepExemptRoles
 	stepMaintenance
+	stepBypassLink
+	stepExemptTests
+	stepBypass
 )
 
-var stepNames = [...]Step{StepForce, StepOff, StepRedirect, StepExemptPaths, StepExemptIPs, StepExemptRoles, StepMaintenance}
+var stepNames = [...]Step{StepForce, StepOff, StepRedirect, StepExemptPaths, StepExemptIPs, StepExemptRoles, StepMaintenance,
+	StepBypassLink, StepExemptTests, StepBypass}
 
 type formatIndex uint8
 
@@ -306,17 +486,18 @@ func (d *decision) status() int {
 }
 
 // location returns the target of d's redirect: / for the redirect path
-// while the mode is off, else the redirect path.
+// while the mode is off and for the bypass link, else the redirect path.
 func (d *decision) location() string {
-	if d.step == stepOff {
+	if d.step == stepOff || d.step == stepBypassLink {
 		return "/"
 	}
 	return redirectPath
 }
 
 // Decide returns the guard's decision on r without serving it. It makes
-// the same decision as the handler returned by Wrap, and allocates
-// nothing unless Config.State or Config.Roles does.
+// the same decision as the handler returned by Wrap. It allocates nothing
+// unless Config.State, Config.Roles or Config.Now does, or bypass is on
+// and the request has a Cookie header (parsing cookies allocates).
 func (g *Guard) Decide(r *http.Request) Decision {
 	d := g.decide(r)
 	out := Decision{Pass: d.pass, Step: stepNames[d.step], Rule: int(d.rule)}
@@ -333,6 +514,10 @@ func (g *Guard) Decide(r *http.Request) Decision {
 
 func (g *Guard) decide(r *http.Request) decision {
 	d := decision{rule: -1}
+	if bypassSecretEnv != "" && g.bypassKey != nil && g.isBypassLink(r) {
+		d.step, d.format = stepBypassLink, fmtRedirect
+		return d
+	}
 	// With the mode off, the path matters only for force.paths and the
 	// redirect path: skip cleaning it when the policy has neither.
 	var p string
@@ -344,7 +529,16 @@ func (g *Guard) decide(r *http.Request) decision {
 			return d
 		}
 	}
-	d.on = g.on(r.Context())
+	if hasSchedule {
+		// Inside a window the mode is on, whatever the state says.
+		now := g.now().Unix()
+		if i, ok := windowAt(now); ok {
+			d.on, d.retry = true, int32(min(schedule[i].end-now, math.MaxInt32))
+		}
+	}
+	if !d.on {
+		d.on = g.on(r.Context())
+	}
 	if !d.on {
 		d.step = stepOff
 		if redirectPath != "" && p == redirectPath {
@@ -360,6 +554,10 @@ func (g *Guard) decide(r *http.Request) decision {
 	if redirectPath != "" && p == redirectPath {
 		d.step = stepRedirect
 		page(r, p, &d)
+		return d
+	}
+	if underTest() {
+		d.pass, d.step = true, stepExemptTests
 		return d
 	}
 	if !hiddenSeparator(r.URL) {
@@ -381,6 +579,10 @@ func (g *Guard) decide(r *http.Request) decision {
 			d.pass, d.step, d.rule = true, stepExemptRoles, int32(i)
 			return d
 		}
+	}
+	if bypassSecretEnv != "" && g.bypassKey != nil && g.hasBypassCookie(r) {
+		d.pass, d.step = true, stepBypass
+		return d
 	}
 	d.step = stepMaintenance
 	maintenance(r, p, &d)
@@ -449,9 +651,19 @@ var (
 func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 	h := w.Header()
 	h["Cache-Control"] = hdrNoStore
+	if d.step == stepBypassLink {
+		g.bypassResponse(w, r)
+		return
+	}
 	h["Vary"] = hdrVary
-	if retryAfter != "" {
+	switch {
+	case d.retry > 0:
+		h["Retry-After"] = []string{strconv.Itoa(int(d.retry))}
+	case retryAfter != "":
 		h["Retry-After"] = hdrRetry
+	}
+	if len(hdrClearCookies) != 0 && (d.step == stepRedirect || d.step == stepMaintenance) {
+		h["Set-Cookie"] = hdrClearCookies[:len(hdrClearCookies):len(hdrClearCookies)]
 	}
 	if g.cfg.Logger != nil {
 		g.log(r, d)
@@ -481,14 +693,27 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 }
 
 func (g *Guard) log(r *http.Request, d *decision) {
-	ip := ""
-	if a, ok := clientIP(r); ok {
-		ip = a.String()
-	}
 	g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance response",
-		slog.String("path", r.URL.Path),
-		slog.String("client_ip", ip),
+		slog.String("path", logPath(r.URL.Path)),
+		slog.String("client_ip", logIP(r)),
 		slog.Int("status", d.status()))
+}
+
+// logPath returns the request path p for a log record: a path under the
+// bypass link's path may hold the secret, and is logged without it.
+func logPath(p string) string {
+	if bypassSecretEnv != "" && strings.HasPrefix(p, bypassPath+"/") {
+		return bypassPath + "/[redacted]"
+	}
+	return p
+}
+
+// logIP returns the request's client IP for a log record; "" for none.
+func logIP(r *http.Request) string {
+	if a, ok := clientIP(r); ok {
+		return a.String()
+	}
+	return ""
 }
 
 // cleanPath returns the canonical form of the request path p, as net/http's
@@ -999,18 +1224,374 @@ func newLocale(tag, lang, html, json string) locale {
 	}
 }
 
+// ---- Operations: the schedule, the bypass link, the toggle ----
+
+// window is one maintenance window of the schedule, [start, end), in Unix
+// seconds. The schedule is sorted by start, and its windows do not
+// overlap, so their ends are sorted too.
+type window struct{ start, end int64 }
+
+// windowAt returns the index of the schedule window that holds the Unix
+// time now (in whole seconds: the windows' ends are whole seconds).
+func windowAt(now int64) (int, bool) {
+	i, j := 0, len(schedule)
+	for i < j { // find the first window that ends after now
+		h := int(uint(i+j) >> 1)
+		if schedule[h].end <= now {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	if i < len(schedule) && schedule[i].start <= now {
+		return i, true
+	}
+	return -1, false
+}
+
+// Upcoming reports the maintenance window of the policy's schedule that
+// is in progress, or else the next one when it starts within the policy's
+// announce duration, for a banner such as "maintenance tonight from 2:00
+// to 4:00". The window is [start, end); times are in the local time zone.
+// The clock is Config.Now. ok is false when there is no such window.
+// Upcoming does not read the state: a mode switched on by hand has no
+// known end. ctx is accepted for symmetry with Active and is not used.
+func (g *Guard) Upcoming(ctx context.Context) (start, end time.Time, ok bool) {
+	if len(schedule) == 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	now := g.now()
+	sec := now.Unix()
+	for _, w := range schedule {
+		if sec >= w.end {
+			continue
+		}
+		s := time.Unix(w.start, 0)
+		if sec >= w.start || s.Sub(now) <= announce {
+			return s, time.Unix(w.end, 0), true
+		}
+		break
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+// The bypass link and cookie.
+const (
+	bypassCookieName = "maintenance_bypass"
+	minBypassSecret  = 16 // bytes; a shorter secret turns bypass off
+	bypassSkew       = 60 // seconds a cookie's expiry may lie beyond bypassTTL, for clocks that differ
+)
+
+// isBypassLink reports whether r is a GET of bypass.path/<secret>, the
+// secret exactly. The comparison is of SHA-256 hashes, in constant time,
+// so that it reveals neither the secret nor its length.
+func (g *Guard) isBypassLink(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	given, ok := strings.CutPrefix(r.URL.Path, bypassPath+"/")
+	if !ok {
+		return false
+	}
+	h := sha256.Sum256([]byte(given))
+	return hmac.Equal(h[:], g.bypassHash[:])
+}
+
+// bypassMAC returns the unpadded base64url HMAC-SHA256 of the decimal
+// expiry, keyed with the secret.
+func (g *Guard) bypassMAC(expiry string) string {
+	m := hmac.New(sha256.New, g.bypassKey)
+	io.WriteString(m, expiry)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// hasBypassCookie reports whether one of r's maintenance_bypass cookies is
+// valid: "EXPIRY.MAC", EXPIRY in Unix seconds (1 to 18 digits, no leading
+// zero) after now and at most bypassTTL+bypassSkew ahead, MAC its
+// bypassMAC, compared in constant time.
+func (g *Guard) hasBypassCookie(r *http.Request) bool {
+	cookies := r.CookiesNamed(bypassCookieName)
+	if len(cookies) == 0 {
+		return false
+	}
+	now := g.now().Unix()
+	for _, c := range cookies {
+		if g.validBypass(c.Value, now) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Guard) validBypass(v string, now int64) bool {
+	dot := strings.IndexByte(v, '.')
+	if dot < 1 || dot > 18 || v[0] == '0' || len(v)-dot-1 != base64.RawURLEncoding.EncodedLen(sha256.Size) {
+		return false
+	}
+	var expiry int64
+	for i := range dot {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		expiry = expiry*10 + int64(c-'0')
+	}
+	if expiry <= now || expiry > now+bypassTTL+bypassSkew {
+		return false
+	}
+	return hmac.Equal([]byte(v[dot+1:]), []byte(g.bypassMAC(v[:dot])))
+}
+
+// bypassResponse answers the bypass link: 302 to / with the bypass cookie
+// (HttpOnly, SameSite=Lax, Path=/, Secure unless insecure_cookie). The
+// response is not cached and sends no Referer onwards.
+func (g *Guard) bypassResponse(w http.ResponseWriter, r *http.Request) {
+	expiry := g.now().Unix() + bypassTTL
+	e := strconv.FormatInt(expiry, 10)
+	c := &http.Cookie{
+		Name: bypassCookieName, Value: e + "." + g.bypassMAC(e), Path: "/",
+		Expires: time.Unix(expiry, 0), MaxAge: bypassTTL,
+		HttpOnly: true, Secure: bypassSecure, SameSite: http.SameSiteLaxMode,
+	}
+	h := w.Header()
+	h["Set-Cookie"] = []string{c.String()}
+	h["Location"] = hdrRoot
+	h["Referrer-Policy"] = hdrNoReferrer
+	if g.cfg.Logger != nil {
+		g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance bypass link used",
+			slog.String("client_ip", logIP(r)))
+	}
+	w.WriteHeader(http.StatusFound)
+}
+
+var hdrNoReferrer = []string{"no-referrer"}
+
+// ToggleHandler returns the admin toggle, a handler to mount on a route
+// of your choice (for example mux.Handle("/admin/maintenance",
+// g.ToggleHandler())). It switches maintenance mode:
+//
+//   - Only POST, of state=on or state=off as a form
+//     (application/x-www-form-urlencoded) or {"state": "on"} as JSON
+//     (application/json), the body at most 1 KiB. GET and HEAD, like any
+//     other method, get 405: a link or a prefetch never switches the mode.
+//   - Cross-origin requests are refused with 403 (http.CrossOriginProtection,
+//     from Sec-Fetch-Site or Origin), so another site cannot make an
+//     admin's browser post the form.
+//   - Only requests with a role in toggle.roles (default superuser), from
+//     Config.Roles, may switch; any other gets 403.
+//   - The new state goes to Config.SetState, or, when that is nil, to the
+//     policy's state file, written atomically (a temporary file in the
+//     same directory, fsync, rename; mode 0644). The Guard sees its own
+//     toggle at once. When the state is not the toggle's to write
+//     (Config.State without Config.SetState, or the env var decides, or
+//     the policy has no state file) the answer is 409.
+//
+// The answer is JSON: {"state": "on", "active": true}, state being what
+// was written and active whether maintenance mode is now on (a schedule
+// window keeps it on). Errors are JSON too: {"error": "..."}.
+func (g *Guard) ToggleHandler() http.Handler {
+	return http.NewCrossOriginProtection().Handler(http.HandlerFunc(g.serveToggle))
+}
+
+// maxToggleBody bounds the toggle's request body.
+const maxToggleBody = 1 << 10
+
+func (g *Guard) serveToggle(w http.ResponseWriter, r *http.Request) {
+	w.Header()["Cache-Control"] = hdrNoStore
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		toggleAnswer(w, http.StatusMethodNotAllowed, map[string]any{"error": "use POST with state=on or state=off"})
+		return
+	}
+	if !g.mayToggle(r) {
+		toggleAnswer(w, http.StatusForbidden, map[string]any{"error": "forbidden"})
+		return
+	}
+	on, status, err := toggleValue(w, r)
+	if err != nil {
+		toggleAnswer(w, status, map[string]any{"error": err.Error()})
+		return
+	}
+	if status, err := g.setState(r.Context(), on); err != nil {
+		toggleAnswer(w, status, map[string]any{"error": err.Error()})
+		return
+	}
+	state := "off"
+	if on {
+		state = "on"
+	}
+	if g.cfg.Logger != nil {
+		g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance mode switched",
+			slog.String("state", state), slog.String("client_ip", logIP(r)))
+	}
+	toggleAnswer(w, http.StatusOK, map[string]any{"state": state, "active": g.active(r.Context())})
+}
+
+// active reports whether maintenance mode is on now: a schedule window,
+// or the state.
+func (g *Guard) active(ctx context.Context) bool {
+	if len(schedule) != 0 {
+		if _, ok := windowAt(g.now().Unix()); ok {
+			return true
+		}
+	}
+	return g.on(ctx)
+}
+
+// mayToggle reports whether one of r's roles, implied ones included, is
+// in toggle.roles.
+func (g *Guard) mayToggle(r *http.Request) bool {
+	var roles []string
+	if g.cfg.Roles != nil {
+		roles = g.cfg.Roles(r)
+	}
+	if len(roles) == 0 {
+		return toggleRoles["anonymous"] // never true: the policy refuses it
+	}
+	for _, role := range roles {
+		if toggleRoles[role] {
+			return true
+		}
+	}
+	return toggleRoles["authenticated"]
+}
+
+// toggleValue reads the requested state from the form or JSON body.
+func toggleValue(w http.ResponseWriter, r *http.Request) (on bool, status int, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxToggleBody)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var value string
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return false, http.StatusBadRequest, errors.New("the form cannot be read")
+		}
+		value = r.PostForm.Get("state")
+	case "application/json":
+		var body struct {
+			State string `json:"state"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return false, http.StatusBadRequest, errors.New(`the body is not JSON such as {"state": "on"}`)
+		}
+		value = body.State
+	default:
+		return false, http.StatusUnsupportedMediaType, errors.New("send a form or JSON")
+	}
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "on":
+		return true, 0, nil
+	case "off":
+		return false, 0, nil
+	}
+	return false, http.StatusBadRequest, errors.New("state must be on or off")
+}
+
+// setState writes the new state where the Guard reads it, and returns
+// the status to answer with when that fails.
+func (g *Guard) setState(ctx context.Context, on bool) (int, error) {
+	switch {
+	case g.cfg.SetState != nil:
+		if err := g.cfg.SetState(ctx, on); err != nil {
+			return http.StatusInternalServerError, err
+		}
+		return http.StatusOK, nil
+	case g.cfg.State != nil:
+		return http.StatusConflict, errors.New("the app reads the state through Config.State but sets no Config.SetState to write it")
+	case stateFile == "":
+		return http.StatusConflict, errors.New("the policy has no state file to write")
+	case g.fixed:
+		return http.StatusConflict, errors.New("the environment variable " + stateEnv + " decides; unset it to switch with the state file")
+	}
+	word := "off\n"
+	if on {
+		word = "on\n"
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := writeStateFile(stateFile, word); err != nil {
+		return http.StatusInternalServerError, err
+	}
+	w := uint32(stateLoaded)
+	if on {
+		w |= stateOn
+	}
+	g.seen, g.warned = true, false
+	g.word.Store(w)
+	g.timer.Reset(statePoll)
+	return http.StatusOK, nil
+}
+
+// writeStateFile replaces the file name with content atomically: a
+// temporary file in the same directory, written, given mode 0644 (whatever
+// the umask), synced, then renamed over name; then the directory is synced
+// so that the rename survives a crash. A reader sees the old content or
+// the new, never a mix, and never a missing file.
+func writeStateFile(name, content string) (err error) {
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = io.WriteString(f, content)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, name); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: not every file system syncs directories
+		d.Close()
+	}
+	return nil
+}
+
+func toggleAnswer(w http.ResponseWriter, status int, body map[string]any) {
+	b, _ := json.Marshal(body)
+	w.Header()["Content-Type"] = hdrJSON
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+var hdrJSON = []string{"application/json"}
+
 // Tables compiled from policy.yaml.
 
 const (
-	stateEnv       = "BENCH_MAINTENANCE" // state.env
-	stateFile      = ""                  // state.file
-	statePoll      = 2000000000          // state.poll: 2s
-	stateFallback  = false               // state.fallback
-	responseStatus = 503                 // response.status
-	retryAfter     = "3600"              // response.retry_after, in seconds; "" omits the header
-	responseFormat = formatAuto          // response.format
-	redirectPath   = ""                  // response.redirect
-	defaultLocale  = 0                   // default_locale: en
+	stateEnv        = "BENCH_MAINTENANCE" // state.env
+	stateFile       = ""                  // state.file
+	statePoll       = 2000000000          // state.poll: 2s
+	stateFallback   = false               // state.fallback
+	responseStatus  = 503                 // response.status
+	retryAfter      = "3600"              // response.retry_after, in seconds; "" omits the header
+	responseFormat  = formatAuto          // response.format
+	redirectPath    = ""                  // response.redirect
+	defaultLocale   = 0                   // default_locale: en
+	bypassSecretEnv = ""                  // bypass.secret_env; "" for no bypass
+	bypassPath      = ""                  // bypass.path
+	bypassTTL       = 0                   // bypass.ttl, in seconds
+	bypassSecure    = true                // the bypass cookie is Secure: not bypass.insecure_cookie
+	announce        = 0                   // announce: 0s
+	hasSchedule     = false               // the policy has a schedule
 )
 
 var (
@@ -2049,7 +2630,19 @@ var (
 	exemptRoles = map[string]int32{
 		"superuser": 0,
 	}
+	// schedule: maintenance windows [start, end) in Unix seconds, sorted
+	schedule []window
+	// toggle.roles
+	toggleRoles = map[string]bool{
+		"superuser": true,
+	}
+	// response.clear_cookies: the Set-Cookie values that expire them
+	hdrClearCookies []string
 )
+
+// underTest reports whether exempt.tests lets every request through: the
+// policy sets it and the program is a test binary.
+func underTest() bool { return false }
 
 // locales in policy order: tag, language subtag, HTML page, JSON problem details.
 var locales = []locale{

@@ -6,15 +6,21 @@ package maintenance
 // Tables compiled from policy.yaml.
 
 const (
-	stateEnv       = "MAINTGEN_RUNTIME_TEST_MODE" // state.env
-	stateFile      = "maintenance.state"          // state.file
-	statePoll      = 50000000                     // state.poll: 50ms
-	stateFallback  = true                         // state.fallback
-	responseStatus = 503                          // response.status
-	retryAfter     = "120"                        // response.retry_after, in seconds; "" omits the header
-	responseFormat = formatAuto                   // response.format
-	redirectPath   = ""                           // response.redirect
-	defaultLocale  = 0                            // default_locale: en
+	stateEnv        = "MAINTGEN_RUNTIME_TEST_MODE"   // state.env
+	stateFile       = "maintenance.state"            // state.file
+	statePoll       = 50000000                       // state.poll: 50ms
+	stateFallback   = true                           // state.fallback
+	responseStatus  = 503                            // response.status
+	retryAfter      = "120"                          // response.retry_after, in seconds; "" omits the header
+	responseFormat  = formatAuto                     // response.format
+	redirectPath    = ""                             // response.redirect
+	defaultLocale   = 0                              // default_locale: en
+	bypassSecretEnv = "MAINTGEN_RUNTIME_TEST_BYPASS" // bypass.secret_env; "" for no bypass
+	bypassPath      = "/__maintenance/bypass"        // bypass.path
+	bypassTTL       = 3600                           // bypass.ttl, in seconds
+	bypassSecure    = true                           // the bypass cookie is Secure: not bypass.insecure_cookie
+	announce        = 86400000000000                 // announce: 24h0m0s
+	hasSchedule     = true                           // the policy has a schedule
 )
 
 var (
@@ -69,20 +75,40 @@ var (
 		"staff":     1,
 		"superuser": 0,
 	}
+	// schedule: maintenance windows [start, end) in Unix seconds, sorted
+	schedule = []window{
+		{1925776800, 1925784000}, // 2031-01-10T02:00:00Z to 2031-01-10T04:00:00Z
+		{1925784000, 1925793000}, // 2031-01-10T04:00:00Z to 2031-01-10T06:30:00Z
+		{1927670400, 1927670401}, // 2031-02-01T00:00:00Z to 2031-02-01T00:00:01Z
+	}
+	// toggle.roles
+	toggleRoles = map[string]bool{
+		"ops":       true,
+		"superuser": true,
+	}
+	// response.clear_cookies: the Set-Cookie values that expire them
+	hdrClearCookies = []string{
+		"sessionid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0",
+		"__Host-csrf=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure",
+	}
 )
+
+// underTest reports whether exempt.tests lets every request through: the
+// policy sets it and the program is a test binary.
+func underTest() bool { return false }
 
 // locales in policy order: tag, language subtag, HTML page, JSON problem details.
 var locales = []locale{
 	newLocale("en", "en",
-		"<!doctype html><html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>Down for maintenance</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>We'll be back soon</h1><p>Scheduled maintenance.</p></main></body></html>",
+		"<!doctype html><html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>Down for maintenance</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>We'll be back soon</h1><p>Scheduled maintenance.</p></main></body></html>",
 		"{\"type\":\"about:blank\",\"title\":\"Down for maintenance\",\"status\":503,\"detail\":\"Scheduled maintenance.\"}"),
 	newLocale("fr", "fr",
-		"<!doctype html><html lang=\"fr\" dir=\"ltr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>Maintenance</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>Nous revenons bientôt</h1><p>Maintenance planifiée.</p></main></body></html>",
+		"<!doctype html><html lang=\"fr\" dir=\"ltr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>Maintenance</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>Nous revenons bientôt</h1><p>Maintenance planifiée.</p></main></body></html>",
 		"{\"type\":\"about:blank\",\"title\":\"Maintenance\",\"status\":503,\"detail\":\"Maintenance planifiée.\"}"),
 	newLocale("pt-BR", "pt",
-		"<!doctype html><html lang=\"pt-BR\" dir=\"ltr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>Em manutenção</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>Voltamos logo</h1><p>Manutenção programada.</p></main></body></html>",
+		"<!doctype html><html lang=\"pt-BR\" dir=\"ltr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>Em manutenção</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>Voltamos logo</h1><p>Manutenção programada.</p></main></body></html>",
 		"{\"type\":\"about:blank\",\"title\":\"Em manutenção\",\"status\":503,\"detail\":\"Manutenção programada.\"}"),
 	newLocale("ar", "ar",
-		"<!doctype html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>صيانة</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>سنعود قريبًا</h1><p>صيانة مجدولة.</p></main></body></html>",
+		"<!doctype html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>صيانة</title><style>:root{color-scheme:light dark;--bg:#f6f7f9;--card:#ffffff;--fg:#1d2330;--muted:#4a5263;--accent:#2457c5}@media(prefers-color-scheme:dark){:root{--bg:#11141a;--card:#1b1f27;--fg:#eef1f6;--muted:#b9c0cc;--accent:#8fb2ff}}*{box-sizing:border-box}html,body{height:100%;margin:0}body{display:flex;align-items:center;justify-content:center;padding:1.5rem;background:var(--bg);color:var(--fg);font:1rem/1.6 system-ui,-apple-system,segoe ui,Roboto,noto sans,helvetica neue,Arial,sans-serif}main{max-width:34rem;padding:2.5rem 2rem;background:var(--card);border-radius:1rem;box-shadow:0 1px 3px rgba(0,0,0,.12);text-align:center}svg{width:3.5rem;height:3.5rem;color:var(--accent)}h1{margin:1rem 0 .5rem;font-size:1.6rem;line-height:1.25}p{margin:0;color:var(--muted)}</style></head><body><main><svg viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.8\" stroke-linecap=\"round\" stroke-linejoin=\"round\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M14.7 6.3a1 1 0 000 1.4l1.6 1.6a1 1 0 001.4.0l3.77-3.77a6 6 0 01-7.94 7.94l-6.91 6.91a2.12 2.12.0 01-3-3l6.91-6.91a6 6 0 017.94-7.94l-3.76 3.76z\"/></svg><h1>سنعود قريبًا</h1><p>صيانة مجدولة.</p></main></body></html>",
 		"{\"type\":\"about:blank\",\"title\":\"صيانة\",\"status\":503,\"detail\":\"صيانة مجدولة.\"}"),
 }

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The throwaway app of TestGoTool: a policy, a main package that
+// generates its guard with "go tool maintgen", and a test that serves
+// requests through the generated guard.
+var appFiles = map[string]string{
+	"policy.yaml": `version: 1
+output:
+  go: maintenance/maintenance_gen.go
+  pages: public/maintenance
+state:
+  env: APP_MAINTENANCE
+exempt:
+  paths: ["/healthz"]
+default_locale: en
+messages:
+  en: {title: "Down for maintenance", heading: "Back soon", body: "We are upgrading."}
+`,
+	// The directive is split so that go generate in this repository
+	// does not read it as one of its own.
+	"main.go": `// Command app is a throwaway app that uses maintgen as a Go tool.
+package main
+
+` + "//go:" + `generate go tool maintgen generate
+
+import (
+	"net/http"
+
+	"example.com/app/maintenance"
+)
+
+func handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("app")) })
+	return maintenance.Wrap(mux)
+}
+
+func main() { http.ListenAndServe("127.0.0.1:8080", handler()) }
+`,
+	"main_test.go": `package main
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestGuard(t *testing.T) {
+	t.Setenv("APP_MAINTENANCE", "on")
+	h := handler()
+	for _, c := range []struct {
+		path string
+		code int
+		body string
+	}{{"/", 503, "Back soon"}, {"/healthz", 200, "app"}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if rec.Code != c.code || !strings.Contains(rec.Body.String(), c.body) {
+			t.Errorf("GET %s: %d %q, want %d and %q", c.path, rec.Code, rec.Body.String(), c.code, c.body)
+		}
+	}
+}
+`,
+}
+
+// TestGoTool installs maintgen as a Go tool in a throwaway app module, as
+// the README tells users to: go get -tool (the module replaced by this
+// checkout), go generate, go vet and go test; generating again changes
+// nothing; and maintgen check fails once the policy is edited without
+// regenerating, or a generated file by hand.
+//
+// It builds maintgen and the app with the go command, and needs
+// maintgen's dependencies from the module proxy (GOPROXY from the
+// environment) or the module cache, so -short skips it.
+func TestGoTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a throwaway app module with the go command (-short)")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed: %v", err)
+	}
+	checkout, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	goCmd := func(dir string, args ...string) (string, error) {
+		t.Helper()
+		cmd := exec.Command(goTool, args...)
+		cmd.Dir = dir
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	mustGo := func(dir string, args ...string) string {
+		t.Helper()
+		out, err := goCmd(dir, args...)
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+
+	// Fetch maintgen's dependencies through the proxy into the module
+	// cache. The app then resolves every module from the cache and the
+	// replace directive, with GOPROXY=off: go get -tool asks about the
+	// candidate module paths of the unpublished package path
+	// (github.com/maintgen/maintgen/cmd/maintgen, .../cmd), and a proxy may
+	// refuse those (403) instead of answering "not found".
+	download := exec.Command(goTool, "mod", "download")
+	download.Dir = checkout
+	download.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOTOOLCHAIN=local")
+	if out, err := download.CombinedOutput(); err != nil {
+		t.Fatalf("go mod download: %v\n%s", err, out)
+	}
+	env = append(env, "GOPROXY=off")
+
+	app := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(app, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/app\n\ngo 1.26\n\n"+
+		"require github.com/maintgen/maintgen v0.0.0-00010101000000-000000000000\n\n"+
+		"replace github.com/maintgen/maintgen => "+filepath.ToSlash(checkout)+"\n")
+	// The checkout's go.sum holds the dependencies' checksums, so no
+	// checksum database is needed.
+	sum, err := os.ReadFile(filepath.Join(checkout, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("go.sum", string(sum))
+	for name, data := range appFiles {
+		write(name, data)
+	}
+
+	mustGo(app, "get", "-tool", "github.com/maintgen/maintgen/cmd/maintgen")
+	if gomod, _ := os.ReadFile(filepath.Join(app, "go.mod")); !strings.Contains(string(gomod), "\ntool github.com/maintgen/maintgen/cmd/maintgen\n") {
+		t.Fatalf("go get -tool did not add the tool directive:\n%s", gomod)
+	}
+	mustGo(app, "generate", "./...")
+	mustGo(app, "vet", "./...")
+	mustGo(app, "test", "-count=1", "./...")
+	if out := mustGo(app, "tool", "maintgen", "check"); out != "" {
+		t.Errorf("maintgen check after generate printed:\n%s", out)
+	}
+
+	// Generating again changes nothing, and rewrites nothing.
+	before := snapshot(t, app)
+	mustGo(app, "generate", "./...")
+	if diff := cmp.Diff(before, snapshot(t, app)); diff != "" {
+		t.Errorf("generating again changed files (-first +second):\n%s", diff)
+	}
+
+	// The policy edited, the outputs not regenerated: check fails and
+	// names them.
+	write("policy.yaml", strings.Replace(appFiles["policy.yaml"], "We are upgrading.", "We are upgrading the database.", 1))
+	out, err := goCmd(app, "tool", "maintgen", "check")
+	if err == nil {
+		t.Fatalf("maintgen check passed with a stale guard:\n%s", out)
+	}
+	for _, want := range []string{"stale: maintenance/maintenance_gen.go", "stale: public/maintenance/503.en.html", "run maintgen generate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("maintgen check output lacks %q:\n%s", want, out)
+		}
+	}
+	mustGo(app, "generate", "./...")
+	mustGo(app, "tool", "maintgen", "check")
+
+	// A generated file edited by hand: check fails.
+	gen := filepath.Join(app, "maintenance", "maintenance_gen.go")
+	src, err := os.ReadFile(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("maintenance/maintenance_gen.go", strings.Replace(string(src), `"/healthz"`, `"/"`, 1))
+	if out, err := goCmd(app, "tool", "maintgen", "check"); err == nil || !strings.Contains(out, "stale: maintenance/maintenance_gen.go") {
+		t.Errorf("maintgen check of a hand-edited guard: err %v, output:\n%s", err, out)
+	}
+}
+
+// snapshot returns every file under dir with its contents and
+// modification time.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		m[filepath.ToSlash(rel)] = info.ModTime().Format(time.RFC3339Nano) + "\n" + string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/review"
+)
+
+// diff prints the semantic differences between two policies: OLD and NEW,
+// or with -base REV, FILE (default policy.yaml) as it was at the git
+// revision REV and as it is now.
+func (c *command) diff(args []string) int {
+	const synopsis = "[-format text|markdown|github] [-fail-on-risk] OLD NEW\n       maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]"
+	flags := c.flags("diff", synopsis)
+	base := flags.String("base", "", "compare FILE (default policy.yaml) with its version at the git `revision` REV, read with git show")
+	format := formatFlag(flags, formatText, formatMarkdown, formatGitHub)
+	failOnRisk := flags.Bool("fail-on-risk", false, "exit 1 when a change carries a risk")
+	if code, ok := c.parseArgs(flags, args); !ok {
+		return code
+	}
+	if !c.checkFormat("diff", *format, formatText, formatMarkdown, formatGitHub) {
+		return ExitUsage
+	}
+	var oldName, newName string
+	var oldSrc []byte
+	var oldErr error
+	var errs policy.ErrorList
+	switch {
+	case *base != "" && flags.NArg() <= 1:
+		newName = "policy.yaml"
+		if flags.NArg() == 1 {
+			newName = flags.Arg(0)
+		}
+		oldName = *base + ":" + filepath.ToSlash(newName)
+		src, err := gitShow(*base, newName)
+		if err != nil {
+			return c.reportFormat(err, *format)
+		}
+		oldSrc = src
+	case *base == "" && flags.NArg() == 2:
+		oldName, newName = flags.Arg(0), flags.Arg(1)
+		oldSrc, oldErr = readPolicy(oldName)
+	default:
+		fmt.Fprintf(c.stderr, "maintgen diff: want two policy files, or -base REV and at most one\n")
+		flags.Usage()
+		return ExitUsage
+	}
+	// Every error of both files is reported at once.
+	parse := func(name string, src []byte, readErr error) *policy.Policy {
+		if readErr != nil {
+			errs = append(errs, readErr.(policy.ErrorList)...)
+			return nil
+		}
+		p, err := policy.Parse(filepath.ToSlash(name), src)
+		if err != nil {
+			errs = append(errs, err.(policy.ErrorList)...)
+		}
+		return p
+	}
+	oldP := parse(oldName, oldSrc, oldErr)
+	newSrc, newErr := readPolicy(newName)
+	newP := parse(newName, newSrc, newErr)
+	if len(errs) > 0 {
+		return c.reportFormat(errs.Err(), *format)
+	}
+
+	changes := review.Diff(oldP, newP)
+	risks := review.Risks(changes)
+	switch *format {
+	case formatGitHub:
+		for _, ch := range changes {
+			level := "notice"
+			switch {
+			case ch.Risk != "" && *failOnRisk:
+				level = "error"
+			case ch.Risk != "":
+				level = "warning"
+			}
+			annotate(c.stdout, level, ch.Pos, strings.TrimPrefix(ch.String(), "RISK: "))
+		}
+	default:
+		fmt.Fprint(c.stdout, review.FormatDiff(changes, *format == formatMarkdown))
+	}
+	if *failOnRisk && risks > 0 {
+		word := "risks"
+		if risks == 1 {
+			word = "risk"
+		}
+		fmt.Fprintf(c.stderr, "maintgen diff: %d %s (-fail-on-risk)\n", risks, word)
+		return ExitPolicy
+	}
+	return ExitOK
+}
+
+// parseArgs parses a subcommand's flags, allowing positional arguments:
+// -h is success, anything else wrong is a usage error.
+func (c *command) parseArgs(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, false
+		}
+		return ExitUsage, false
+	}
+	return 0, true
+}
+
+// gitShow returns the contents of the file name at the git revision rev,
+// by running git show REV:./BASE in the file's directory.
+func gitShow(rev, name string) ([]byte, error) {
+	if strings.HasPrefix(rev, "-") {
+		return nil, fmt.Errorf("-base %q: a revision cannot start with -", rev)
+	}
+	cmd := exec.Command("git", "show", rev+":./"+filepath.Base(name))
+	cmd.Dir = filepath.Dir(name)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("git show %s:./%s: %s", rev, filepath.Base(name), msg)
+	}
+	return out, nil
+}

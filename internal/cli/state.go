@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/statefile"
+)
+
+// now is the clock of on, off and status; tests replace it.
+var now = time.Now
+
+// switchMode runs "maintgen on" and "maintgen off": it writes the policy's
+// state file atomically, then prints the resulting state as status does.
+// The file is state.file as written, relative to the working directory,
+// as the app reads it.
+func (c *command) switchMode(name string, args []string) int {
+	on := name == "on"
+	synopsis := "[-policy FILE]"
+	if on {
+		synopsis = "[-policy FILE] [-for DURATION | -until RFC3339]"
+	}
+	fs := c.flags(name, synopsis)
+	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	var forD *time.Duration
+	var until *string
+	if on {
+		forD = fs.Duration("for", 0, "switch off by itself after `DURATION`, such as 2h (the file records the end)")
+		until = fs.String("until", "", "switch off by itself at `TIME`, in RFC 3339 such as 2026-03-01T04:00:00Z")
+	}
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	t := now()
+	st := statefile.State{On: on}
+	switch {
+	case set["for"] && set["until"]:
+		return c.usageError(fs, "-for and -until exclude each other: give one")
+	case set["for"]:
+		if *forD <= 0 {
+			return c.usageError(fs, fmt.Sprintf("-for %s: want a positive duration, such as 2h", *forD))
+		}
+		// The file holds whole seconds: round the end up, so that the
+		// mode lasts at least DURATION.
+		end := t.Add(*forD)
+		if rounded := end.Truncate(time.Second); !rounded.Equal(end) {
+			end = rounded.Add(time.Second)
+		}
+		st.Until = end
+	case set["until"]:
+		u, err := time.Parse(time.RFC3339, *until)
+		if err != nil {
+			return c.usageError(fs, fmt.Sprintf("-until %q: want an RFC 3339 time with a UTC offset, such as 2026-03-01T04:00:00Z", *until))
+		}
+		if !t.Before(u) {
+			return c.usageError(fs, fmt.Sprintf("-until %s is not in the future", *until))
+		}
+		st.Until = u
+	}
+	p, err := loadPolicy(*policyFile)
+	if err != nil {
+		return c.report(err)
+	}
+	if p.State == nil || p.State.File == "" {
+		var list policy.ErrorList
+		pos := p.Doc.Pos
+		if p.State != nil {
+			pos = p.Doc.State.Pos
+		}
+		list.Add(pos, "state.file is not set: maintgen %s writes the state file; add one, such as state.file: maintenance.state", name)
+		return c.report(list)
+	}
+	if err := statefile.Write(p.State.File, st); err != nil {
+		fmt.Fprintf(c.stderr, "maintgen %s: %v\n", name, err)
+		return ExitPolicy
+	}
+	fmt.Fprintf(c.stdout, "wrote %s: %s\n", p.State.File, st)
+	c.printStatus(p, t)
+	return ExitOK
+}
+
+// usageError prints msg and the usage of fs, and returns ExitUsage.
+func (c *command) usageError(fs *flag.FlagSet, msg string) int {
+	fmt.Fprintf(c.stderr, "%s: %s\n", fs.Name(), msg)
+	fs.Usage()
+	return ExitUsage
+}
+
+// status runs "maintgen status": what the env var, the state file and the
+// schedule say, and which of them decides.
+func (c *command) status(args []string) int {
+	fs := c.flags("status", "[-policy FILE]")
+	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	p, err := loadPolicy(*policyFile)
+	if err != nil {
+		return c.report(err)
+	}
+	c.printStatus(p, now())
+	return ExitOK
+}
+
+// loadPolicy reads and validates a policy, without rendering anything.
+func loadPolicy(name string) (*policy.Policy, error) {
+	src, err := readPolicy(name)
+	if err != nil {
+		return nil, err
+	}
+	return policy.Parse(filepath.ToSlash(name), src)
+}
+
+// printStatus prints one line for each source of the mode, then the mode
+// and the source that decides it, in the order a generated guard applies
+// them: a schedule window, then the env var, then the file. The env var
+// is read from this process's environment, which may differ from the
+// app's; an app that sets Config.State decides for itself.
+func (c *command) printStatus(p *policy.Policy, t time.Time) {
+	on, by := false, "no state section: the mode is off unless the app sets Config.State"
+	fallback := func() string { return fmt.Sprintf("state.fallback: %s", onOff(p.State.Fallback)) }
+
+	// The schedule.
+	schedule := "none"
+	w, inWindow := p.WindowAt(t)
+	switch start, end, ok := p.Upcoming(t); {
+	case len(p.Schedule) == 0:
+	case inWindow:
+		schedule = fmt.Sprintf("window %s to %s in progress (%s left)", stamp(w.Start), stamp(w.End), w.End.Sub(t).Truncate(time.Second))
+	case ok:
+		schedule = fmt.Sprintf("next window %s to %s (in %s)", stamp(start), stamp(end), start.Sub(t).Truncate(time.Second))
+	default:
+		schedule = "no window ahead"
+		for _, w := range p.Schedule {
+			if t.Before(w.Start) {
+				schedule = fmt.Sprintf("next window %s to %s (in %s; announced %s ahead)", stamp(w.Start), stamp(w.End), w.Start.Sub(t).Truncate(time.Second), p.Announce)
+				break
+			}
+		}
+	}
+
+	env, file := "none", "none"
+	decided := false
+	if inWindow {
+		on, by, decided = true, "the schedule", true
+	}
+	if p.State != nil {
+		if name := p.State.Env; name != "" {
+			switch v := os.Getenv(name); {
+			case v == "":
+				env = name + " is not set here"
+			default:
+				word, ok := policy.ParseSwitch(v)
+				if ok {
+					env = fmt.Sprintf("%s=%s here: %s", name, v, onOff(word))
+				} else {
+					word = p.State.Fallback
+					env = fmt.Sprintf("%s=%q here: neither on nor off (%s)", name, v, fallback())
+				}
+				if !decided {
+					on, by, decided = word, "state.env "+name, true
+				}
+			}
+		}
+		if name := p.State.File; name != "" {
+			word := false
+			switch st, err := statefile.Read(name); {
+			case errors.Is(err, fs.ErrNotExist):
+				file = name + ": missing (off)"
+			case errors.Is(err, statefile.ErrGarbage):
+				word = p.State.Fallback
+				file = fmt.Sprintf("%s: %v (%s)", name, err, fallback())
+			case err != nil:
+				word = p.State.Fallback
+				file = fmt.Sprintf("%s: cannot be read: %v (%s)", name, unwrapPath(err), fallback())
+			case st.On && !st.Until.IsZero() && !st.OnAt(t):
+				file = fmt.Sprintf("%s: %s (ended: off)", name, st)
+			case st.On && !st.Until.IsZero():
+				word = true
+				file = fmt.Sprintf("%s: %s (%s left)", name, st, st.Until.Sub(t).Truncate(time.Second))
+			default:
+				word = st.On
+				file = fmt.Sprintf("%s: %s", name, st)
+			}
+			if !decided {
+				on, by, decided = word, "state.file "+name, true
+			}
+		}
+		if !decided {
+			by = "no state set" // a state section with an env var unset and no file
+		}
+	}
+	fmt.Fprintf(c.stdout, "state.env:  %s\n", env)
+	fmt.Fprintf(c.stdout, "state.file: %s\n", file)
+	fmt.Fprintf(c.stdout, "schedule:   %s\n", schedule)
+	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s\n", onOff(on), by)
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

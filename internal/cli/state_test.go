@@ -1,0 +1,260 @@
+package cli
+
+import (
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const statePolicy = `version: 1
+output: {go: m/m_gen.go, pages: public}
+state: {env: MAINTGEN_CLI_TEST_MODE, file: maintenance.state, fallback: on}
+schedule:
+  - {start: 2030-03-01T02:00:00Z, end: 2030-03-01T04:00:00Z}
+  - {start: 2030-04-01T02:00:00Z, end: 2030-04-01T03:00:00Z}
+announce: 24h
+default_locale: en
+messages:
+  en: {title: T, heading: H, body: B}
+`
+
+// stateDir makes a working directory holding policy.yaml with src, with
+// the env var unset and the clock at t.
+func stateDir(t *testing.T, src string, at time.Time) {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	t.Setenv("MAINTGEN_CLI_TEST_MODE", "")
+	os.Unsetenv("MAINTGEN_CLI_TEST_MODE")
+	if err := os.WriteFile("policy.yaml", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved := now
+	now = func() time.Time { return at }
+	t.Cleanup(func() { now = saved })
+}
+
+func runState(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code = Run(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func stateFileContent(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("maintenance.state")
+	if os.IsNotExist(err) {
+		return "<missing>"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestOnOff(t *testing.T) {
+	at := time.Date(2029, 6, 1, 12, 0, 0, 500_000_000, time.UTC)
+	for _, c := range []struct {
+		name string
+		args []string
+		file string // the state file's content after the command
+		out  string
+	}{
+		{"on", []string{"on"}, "on\n", `wrote maintenance.state: on
+state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: on
+schedule:   no window ahead
+maintenance mode: on, decided by state.file maintenance.state
+`},
+		{"off", []string{"off"}, "off\n", `wrote maintenance.state: off
+state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: off
+schedule:   no window ahead
+maintenance mode: off, decided by state.file maintenance.state
+`},
+		{"on -for 2h: the end rounded up to a whole second", []string{"on", "-for", "2h"}, "on until 2029-06-01T14:00:01Z\n", `wrote maintenance.state: on until 2029-06-01T14:00:01Z
+state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: on until 2029-06-01T14:00:01Z (2h0m0s left)
+schedule:   no window ahead
+maintenance mode: on, decided by state.file maintenance.state
+`},
+		{"on -until", []string{"on", "-until", "2029-06-01T15:30:00+02:00"}, "on until 2029-06-01T13:30:00Z\n", `wrote maintenance.state: on until 2029-06-01T13:30:00Z
+state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: on until 2029-06-01T13:30:00Z (1h29m59s left)
+schedule:   no window ahead
+maintenance mode: on, decided by state.file maintenance.state
+`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stateDir(t, strings.Replace(statePolicy, "2030", "2028", -1), at) // windows in the past
+			old := syscall.Umask(0o077)
+			defer syscall.Umask(old)
+			if err := os.WriteFile("maintenance.state", []byte("garbage"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runState(t, c.args...)
+			if code != ExitOK || errOut != "" {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if diff := cmp.Diff(c.out, out); diff != "" {
+				t.Errorf("output (-want +got):\n%s", diff)
+			}
+			if got := stateFileContent(t); got != c.file {
+				t.Errorf("state file %q, want %q", got, c.file)
+			}
+			if fi, err := os.Stat("maintenance.state"); err != nil || fi.Mode() != 0o644 {
+				t.Errorf("state file mode %v, %v; want 0644", fi.Mode(), err)
+			}
+		})
+	}
+}
+
+func TestOnOffErrors(t *testing.T) {
+	at := time.Date(2029, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name   string
+		policy string
+		args   []string
+		code   int
+		stderr string // a line the error output must hold
+	}{
+		{"-for and -until", statePolicy, []string{"on", "-for", "1h", "-until", "2030-01-01T00:00:00Z"}, ExitUsage, "maintgen on: -for and -until exclude each other: give one"},
+		{"-for 0", statePolicy, []string{"on", "-for", "0s"}, ExitUsage, "maintgen on: -for 0s: want a positive duration, such as 2h"},
+		{"-for negative", statePolicy, []string{"on", "-for", "-1h"}, ExitUsage, "maintgen on: -for -1h0m0s: want a positive duration, such as 2h"},
+		{"-for garbage", statePolicy, []string{"on", "-for", "soon"}, ExitUsage, `invalid value "soon" for flag -for: parse error`},
+		{"-until in the past", statePolicy, []string{"on", "-until", "2029-06-01T12:00:00Z"}, ExitUsage, "maintgen on: -until 2029-06-01T12:00:00Z is not in the future"},
+		{"-until without offset", statePolicy, []string{"on", "-until", "2030-01-01T00:00:00"}, ExitUsage, `maintgen on: -until "2030-01-01T00:00:00": want an RFC 3339 time with a UTC offset, such as 2026-03-01T04:00:00Z`},
+		{"off -for", statePolicy, []string{"off", "-for", "1h"}, ExitUsage, "flag provided but not defined: -for"},
+		{"an argument", statePolicy, []string{"on", "now"}, ExitUsage, `maintgen on: unexpected argument "now"`},
+		{"no state file", strings.Replace(statePolicy, "file: maintenance.state, ", "", 1), []string{"on"}, ExitPolicy,
+			"policy.yaml:3:8: state.file is not set: maintgen on writes the state file; add one, such as state.file: maintenance.state"},
+		{"no state section", strings.Replace(statePolicy, "state: {env: MAINTGEN_CLI_TEST_MODE, file: maintenance.state, fallback: on}\n", "", 1), []string{"off"}, ExitPolicy,
+			"policy.yaml:1:1: state.file is not set: maintgen off writes the state file; add one, such as state.file: maintenance.state"},
+		{"bad policy", "version: 2\n", []string{"on"}, ExitPolicy, "policy.yaml:1:10: version: 2 is not supported; want 1"},
+		{"missing policy", statePolicy, []string{"on", "-policy", "nope.yaml"}, ExitPolicy, "nope.yaml:1:1: cannot read policy: no such file or directory"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stateDir(t, c.policy, at)
+			code, out, errOut := runState(t, c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			if !strings.Contains(errOut, c.stderr+"\n") {
+				t.Errorf("stderr lacks %q:\n%s", c.stderr, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout: %s", out)
+			}
+			if got := stateFileContent(t); got != "<missing>" {
+				t.Errorf("the state file was written: %q", got)
+			}
+		})
+	}
+}
+
+func TestStatus(t *testing.T) {
+	inWindow := time.Date(2030, 3, 1, 3, 0, 0, 0, time.UTC)
+	before := time.Date(2030, 2, 28, 3, 0, 0, 0, time.UTC)
+	longBefore := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		at   time.Time
+		env  string // "" unset
+		file string // "" missing
+		want string
+	}{
+		{"missing file", longBefore, "", "", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: missing (off)
+schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
+maintenance mode: off, decided by state.file maintenance.state
+`},
+		{"file on, window announced", before, "", "on\n", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: on
+schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 23h0m0s)
+maintenance mode: on, decided by state.file maintenance.state
+`},
+		{"window in progress decides", inWindow, "off", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE=off here: off
+state.file: maintenance.state: off
+schedule:   window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z in progress (1h0m0s left)
+maintenance mode: on, decided by the schedule
+`},
+		{"env decides over the file", longBefore, "ON", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE=ON here: on
+state.file: maintenance.state: off
+schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
+maintenance mode: on, decided by state.env MAINTGEN_CLI_TEST_MODE
+`},
+		{"garbage env", longBefore, "maybe", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE="maybe" here: neither on nor off (state.fallback: on)
+state.file: maintenance.state: off
+schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
+maintenance mode: on, decided by state.env MAINTGEN_CLI_TEST_MODE
+`},
+		{"garbage file", longBefore, "", "of", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: "of": neither on nor off: want on, off or on until an RFC 3339 time (state.fallback: on)
+schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
+maintenance mode: on, decided by state.file maintenance.state
+`},
+		{"on until, ended", longBefore, "", "on until 2029-12-31T23:00:00Z\n", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: on until 2029-12-31T23:00:00Z (ended: off)
+schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
+maintenance mode: off, decided by state.file maintenance.state
+`},
+		{"after every window", time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), "", "off", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: off
+schedule:   no window ahead
+maintenance mode: off, decided by state.file maintenance.state
+`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stateDir(t, statePolicy, c.at)
+			if c.env != "" {
+				t.Setenv("MAINTGEN_CLI_TEST_MODE", c.env)
+			}
+			if c.file != "" {
+				if err := os.WriteFile("maintenance.state", []byte(c.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, out, errOut := runState(t, "status")
+			if code != ExitOK || errOut != "" {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if diff := cmp.Diff(c.want, out); diff != "" {
+				t.Errorf("status (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("no state section", func(t *testing.T) {
+		stateDir(t, "version: 1\noutput: {go: m/m_gen.go, pages: public}\ndefault_locale: en\nmessages:\n  en: {title: T, heading: H, body: B}\n", longBefore)
+		_, out, _ := runState(t, "status")
+		want := `state.env:  none
+state.file: none
+schedule:   none
+maintenance mode: off, decided by no state section: the mode is off unless the app sets Config.State
+`
+		if diff := cmp.Diff(want, out); diff != "" {
+			t.Errorf("status (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestUsageListsStateCommands(t *testing.T) {
+	_, out, _ := runState(t, "help")
+	for _, line := range []string{
+		"maintgen on [-policy FILE] [-for DURATION | -until RFC3339]",
+		"maintgen off [-policy FILE]",
+		"maintgen status [-policy FILE]",
+	} {
+		if !strings.Contains(out, "\t"+line+"\n") {
+			t.Errorf("usage lacks %q", line)
+		}
+	}
+	for _, cmd := range []string{"on", "off", "status"} {
+		if code, _, errOut := runState(t, cmd, "-h"); code != ExitOK || !strings.Contains(errOut, "usage: maintgen "+cmd+" ") {
+			t.Errorf("%s -h: exit %d, %q", cmd, code, errOut)
+		}
+	}
+}

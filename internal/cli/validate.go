@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/maintgen/maintgen/internal/review"
+)
+
+func (c *command) validate(args []string) int {
+	fs := c.flags("validate", "[-policy FILE] [-strict] [-format text|github]")
+	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	strict := fs.Bool("strict", false, "treat lint warnings as errors: exit 1 when there is any")
+	format := formatFlag(fs, formatText, formatGitHub)
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	if !c.checkFormat("validate", *format, formatText, formatGitHub) {
+		return ExitUsage
+	}
+	p, _, err := c.load(*policyFile)
+	if err != nil {
+		return c.reportFormat(err, *format)
+	}
+	warnings := review.Lint(p)
+	for _, w := range warnings {
+		switch {
+		case *format == formatGitHub && *strict:
+			annotate(c.stdout, "error", w.Pos, w.Msg)
+		case *format == formatGitHub:
+			annotate(c.stdout, "warning", w.Pos, w.Msg)
+		case *strict:
+			fmt.Fprintf(c.stderr, "%s: %s\n", w.Pos, w.Msg)
+		default:
+			fmt.Fprintln(c.stderr, w)
+		}
+	}
+	if *strict && len(warnings) > 0 {
+		return ExitPolicy
+	}
+	return ExitOK
+}

@@ -1,0 +1,269 @@
+package review
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maintgen/maintgen/internal/policy"
+)
+
+// Explain returns a plain-language summary of p: who still gets in while
+// maintenance mode is on, and how; which paths are always blocked; what
+// everybody else gets (status, format, locales, Retry-After); and where
+// the on/off switch lives. markdown selects Markdown, for a pull request
+// comment, over plain text. Rules appear in the order written.
+func Explain(p *policy.Policy, markdown bool) string {
+	c := plain
+	if markdown {
+		c = code
+	}
+	e := &explainer{p: p, c: c}
+	var b strings.Builder
+	if markdown {
+		fmt.Fprintf(&b, "## Maintenance policy %s\n", c(p.File))
+	} else {
+		fmt.Fprintf(&b, "Maintenance policy %s\n", p.File)
+	}
+	for _, s := range []section{e.whoGetsIn(), e.forced(), e.response(), e.state(), e.outputs()} {
+		if len(s.items) == 0 {
+			continue
+		}
+		b.WriteByte('\n')
+		if markdown {
+			fmt.Fprintf(&b, "### %s\n\n", s.title)
+		} else {
+			fmt.Fprintf(&b, "%s:\n", s.title)
+		}
+		for _, it := range s.items {
+			if markdown {
+				fmt.Fprintf(&b, "- %s\n", it)
+			} else {
+				fmt.Fprintf(&b, "  - %s\n", it)
+			}
+		}
+	}
+	return b.String()
+}
+
+type section struct {
+	title string
+	items []string
+}
+
+type explainer struct {
+	p *policy.Policy
+	c func(string) string // formats a value: as is, or as a Markdown code span
+}
+
+func (e *explainer) list(items []string) string {
+	for i, it := range items {
+		items[i] = e.c(it)
+	}
+	return andList(items)
+}
+
+func (e *explainer) paths(pats []policy.PathPattern) string {
+	var parts []string
+	for _, pp := range pats {
+		parts = append(parts, describePath(pp, e.c))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e *explainer) whoGetsIn() section {
+	p := e.p
+	s := section{title: "Who still gets in while maintenance mode is on"}
+	if len(p.Exempt.Paths) > 0 {
+		s.items = append(s.items, "anybody, on these paths: "+e.paths(p.Exempt.Paths)+
+			" (never when the escaped path hides a separator, such as %2f)")
+	}
+	if len(p.Exempt.IPs) > 0 {
+		var parts []string
+		for _, ip := range p.Exempt.IPs {
+			parts = append(parts, e.c(ip.Raw)+" ("+countAddrs(prefixSpan(ip.Prefix).size())+")")
+		}
+		item := "clients from these addresses: " + strings.Join(parts, ", ")
+		if all := spansOf(p.Exempt.IPs); len(p.Exempt.IPs) > 1 {
+			sum := new(big.Int)
+			for _, sp := range all {
+				sum.Add(sum, sp.size())
+			}
+			item += "; " + countAddrs(sum) + " in all"
+		}
+		s.items = append(s.items, item)
+	}
+	if len(p.Exempt.Roles) > 0 {
+		var roles []string
+		for _, r := range p.Exempt.Roles {
+			name := e.c(r.Raw)
+			switch r.Raw {
+			case "anonymous":
+				name += " (every request without roles)"
+			case "authenticated":
+				name += " (every request with any role)"
+			}
+			roles = append(roles, name)
+		}
+		s.items = append(s.items, "requests with one of these roles, as the app's Config.Roles reports them: "+strings.Join(roles, ", "))
+	}
+	if b := p.Bypass; b != nil {
+		s.items = append(s.items, "holders of a valid bypass cookie, which "+e.c("GET "+b.Path+"/<secret>")+" sets for "+human(b.TTL)+"; the secret is the value of the environment variable "+e.c(b.SecretEnv))
+	}
+	if p.Exempt.Tests {
+		s.items = append(s.items, "every request while the program runs under go test (exempt.tests)")
+	}
+	if len(s.items) == 0 {
+		s.items = append(s.items, "nobody: every request gets the maintenance response")
+	} else if len(p.Force.Paths) > 0 {
+		s.items = append(s.items, "except on the paths that are always blocked (below)")
+	}
+	if len(p.Exempt.IPs) > 0 {
+		if len(p.Proxies) > 0 {
+			var raws []string
+			for _, px := range p.Proxies {
+				raws = append(raws, px.Raw)
+			}
+			s.items = append(s.items, "the client IP is the connection's peer address; when the peer is a trusted proxy ("+e.list(raws)+
+				"), it is the rightmost X-Forwarded-For address that is not a proxy")
+		} else {
+			s.items = append(s.items, "the client IP is the connection's peer address; X-Forwarded-For is never read, as no proxies are set")
+		}
+	}
+	return s
+}
+
+func (e *explainer) forced() section {
+	s := section{title: "Always blocked, even when maintenance mode is off"}
+	for _, pp := range e.p.Force.Paths {
+		s.items = append(s.items, describePath(pp, e.c))
+	}
+	return s
+}
+
+func (e *explainer) response() section {
+	p, r := e.p, e.p.Response
+	s := section{title: "What everybody else gets"}
+	if r.Redirect != "" {
+		s.items = append(s.items, "a 302 redirect to "+e.c(r.Redirect)+", which serves the maintenance page below")
+	}
+	status := "status " + e.c(strconv.Itoa(r.Status))
+	if r.RetryAfter > 0 {
+		status += " with " + e.c("Retry-After: "+strconv.FormatInt(r.RetryAfter, 10))
+		if h := human(secondsDuration(r.RetryAfter)); h != strconv.FormatInt(r.RetryAfter, 10)+"s" {
+			status += " (" + h + ")"
+		}
+	} else {
+		status += ", without Retry-After"
+	}
+	s.items = append(s.items, status)
+	page := "the built-in page"
+	if r.Template != "" {
+		page = "the page of the template " + e.c(r.Template)
+	}
+	switch r.Format {
+	case policy.FormatHTML:
+		s.items = append(s.items, "an HTML page: "+page)
+	case policy.FormatJSON:
+		s.items = append(s.items, "JSON problem details (RFC 9457, "+e.c("application/problem+json")+")")
+	case policy.FormatAuto:
+		why := "when the Accept header prefers JSON"
+		if len(r.JSONPaths) > 0 {
+			why = "on these paths: " + e.paths(r.JSONPaths) + "; elsewhere " + why
+		}
+		s.items = append(s.items, "JSON problem details (RFC 9457) "+why+"; otherwise an HTML page: "+page)
+	}
+	if r.Refresh > 0 && r.Format != policy.FormatJSON {
+		s.items = append(s.items, "the HTML page reloads itself every "+human(secondsDuration(r.Refresh)))
+	}
+	var tags []string
+	for _, l := range p.Locales {
+		t := e.c(l.Tag)
+		if l.Tag == p.DefaultLocale && len(p.Locales) > 1 {
+			t += " (default)"
+		}
+		if l.RTL {
+			t += " (right to left)"
+		}
+		tags = append(tags, t)
+	}
+	if len(p.Locales) == 1 {
+		s.items = append(s.items, "in one locale: "+tags[0])
+	} else {
+		s.items = append(s.items, "in the locale that Accept-Language asks for among "+strings.Join(tags, ", ")+"; "+e.c(p.DefaultLocale)+" when it asks for none of them")
+	}
+	s.items = append(s.items, e.c("Cache-Control: no-store")+", so no cache keeps the maintenance response")
+	if len(r.ClearCookies) > 0 {
+		s.items = append(s.items, "these cookies expired (Max-Age=0): "+e.list(slices.Clone(r.ClearCookies)))
+	}
+	return s
+}
+
+func (e *explainer) state() section {
+	s := section{title: "Where the on/off switch lives"}
+	if len(e.p.Schedule) > 0 {
+		var ws []string
+		for _, w := range e.p.Schedule {
+			ws = append(ws, e.c(w.Start.Format(time.RFC3339))+" to "+e.c(w.End.Format(time.RFC3339)))
+		}
+		item := "the schedule: the mode is on during these windows, whatever the switches below say: " + strings.Join(ws, ", ")
+		if e.p.Announce > 0 {
+			item += "; a window is announced " + human(e.p.Announce) + " ahead"
+		}
+		s.items = append(s.items, item)
+	}
+	s.items = append(s.items, e.switches()...)
+	roles := e.p.Toggle.RoleNames()
+	word := "role "
+	if len(roles) > 1 {
+		word = "roles "
+	}
+	s.items = append(s.items, "the generated ToggleHandler, where the app mounts it, lets users with the "+word+e.list(roles)+" switch the mode")
+	return s
+}
+
+// switches says how the state section decides the mode.
+func (e *explainer) switches() []string {
+	st := e.p.State
+	items := []string{"the app's Config.State, when it sets one: it overrides everything below"}
+	if st == nil {
+		items = append(items, "otherwise nowhere: the policy has no state section, so the mode is off")
+		return items
+	}
+	if st.Env != "" {
+		items = append(items, "the environment variable "+e.c(st.Env)+", read when the guard starts: when set and non-empty it decides")
+	}
+	if st.File != "" {
+		lead := "the file "
+		if st.Env != "" {
+			lead = "otherwise the file "
+		}
+		items = append(items, lead+e.c(st.File)+" (relative to the app's working directory), re-read at most every "+human(st.Poll)+"; a missing file means off")
+	} else {
+		items = append(items, "otherwise the mode is off")
+	}
+	what := "any other value"
+	if st.File != "" {
+		what += ", or an unreadable file,"
+	}
+	items = append(items, "the words are on, off, 1, 0, true and false, in any case; "+what+" means "+e.c(onOff(st.Fallback))+" (state.fallback)")
+	return items
+}
+
+func (e *explainer) outputs() section {
+	p := e.p
+	s := section{title: "Generated files", items: []string{
+		"the middleware " + e.c(p.Output.Go) + " (package " + e.c(p.Package) + "), which imports only the standard library",
+		"static copies of the pages in " + e.c(p.Output.Pages+"/") + ", for a CDN or proxy to serve while the app is down",
+	}}
+	if p.Output.Nginx != "" {
+		s.items = append(s.items, "the nginx snippets "+e.c(p.Output.Nginx)+" (server{}) and "+e.c(p.Output.NginxHTTP)+" (http{})")
+	}
+	if p.Output.HAProxy != "" {
+		s.items = append(s.items, "the HAProxy errorfile "+e.c(p.Output.HAProxy))
+	}
+	return s
+}

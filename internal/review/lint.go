@@ -1,0 +1,232 @@
+package review
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/maintgen/maintgen/internal/policy"
+)
+
+// Warning is a lint finding: the policy is valid, but part of it is
+// probably not what its author meant. It prints as
+// FILE:LINE:COL: warning: message.
+type Warning struct {
+	Pos policy.Pos
+	Msg string
+}
+
+func (w Warning) String() string { return w.Pos.String() + ": warning: " + w.Msg }
+
+// Lint returns the warnings for a valid policy, sorted by position, then
+// message:
+//   - a rule that can never match, or that another rule of its list
+//     already covers (duplicates, nested prefixes, paths under a subtree);
+//   - a path that is both forced and exempt (force.paths wins);
+//   - an exemption of every path ("/") or of every address (0.0.0.0/0,
+//     ::/0), and proxies that trust every address;
+//   - prefixes that merge into fewer CIDRs, with the merged form;
+//   - proxies set but no health check path exempt;
+//   - a status other than 503 (RFC 9110, section 15.6.4);
+//   - a bypass cookie without the Secure attribute;
+//   - a value that looks like a secret or token, in any key.
+func Lint(p *policy.Policy) []Warning {
+	l := &linter{p: p}
+	d := p.Doc
+	l.pathList(d.Exempt.Paths, p.Exempt.Paths, "exempts")
+	l.pathList(d.Force.Paths, p.Force.Paths, "forces")
+	l.pathList(d.Response.JSONPaths, p.Response.JSONPaths, "")
+	l.forcedAndExempt()
+	l.ipList(d.Exempt.IPs, p.Exempt.IPs, false)
+	l.ipList(d.Proxies, p.Proxies, true)
+	l.roles()
+	l.healthCheck()
+	if st := d.Response.Status; st.Set && p.Response.Status != 503 {
+		l.add(st.Pos, "response.status: %d is not 503 Service Unavailable, the status of a temporary outage (RFC 9110, section 15.6.4): clients, caches, crawlers and load balancers take other statuses for failures", p.Response.Status)
+	}
+	if b := p.Bypass; b != nil && b.InsecureCookie {
+		l.add(d.Bypass.InsecureCookie.Pos, "bypass.insecure_cookie: the bypass cookie goes over plain HTTP too, where anyone on the way can copy it and get in: keep this for local development")
+	}
+	l.out = append(l.out, secretWarnings(d)...)
+	slices.SortFunc(l.out, func(a, b Warning) int {
+		return cmp.Or(strings.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col), strings.Compare(a.Msg, b.Msg))
+	})
+	return slices.Compact(l.out)
+}
+
+type linter struct {
+	p   *policy.Policy
+	out []Warning
+}
+
+func (l *linter) add(pos policy.Pos, format string, args ...any) {
+	l.out = append(l.out, Warning{pos, fmt.Sprintf(format, args...)})
+}
+
+func key(list policy.Strings, r policy.Rule) string { return fmt.Sprintf("%s[%d]", list.Key, r.Index) }
+
+func plain(s string) string { return s }
+
+// pathList checks one list of path patterns. verb says what the list does
+// to the paths it matches ("exempts", "forces"), for the every-path
+// warning; "" skips it.
+func (l *linter) pathList(list policy.Strings, pats []policy.PathPattern, verb string) {
+	for i, b := range pats {
+		k := key(list, b.Rule)
+		if why := neverMatches(b); why != "" {
+			l.add(b.Pos, "%s: %s can never match: %s", k, quote(b.Raw), why)
+			continue
+		}
+		if verb != "" && everyPath(b) {
+			switch verb {
+			case "exempts":
+				l.add(b.Pos, "%s: %s exempts every path: with the mode on, only force.paths get the maintenance response", k, quote(b.Raw))
+			case "forces":
+				l.add(b.Pos, "%s: %s forces every path: the site gets the maintenance response even when the mode is off", k, quote(b.Raw))
+			}
+		}
+		if verb == "exempts" && l.p.Response.Redirect != "" && b.Kind == policy.Exact && b.Path == l.p.Response.Redirect {
+			l.add(b.Pos, "%s: %s can never match: it is response.redirect, which always serves the maintenance page", k, quote(b.Raw))
+			continue
+		}
+		for j, a := range pats {
+			if i == j || !within(b, a) || within(a, b) && j > i {
+				continue
+			}
+			if a.Raw == b.Raw {
+				l.add(b.Pos, "%s: %s repeats %s (line %d); remove it", k, quote(b.Raw), key(list, a.Rule), a.Pos.Line)
+			} else {
+				l.add(b.Pos, "%s: %s is shadowed by %s (line %d), which matches every path it matches; remove it", k, quote(b.Raw), quote(a.Raw), a.Pos.Line)
+			}
+			break
+		}
+	}
+}
+
+// forcedAndExempt warns about paths that are both forced and exempt:
+// force.paths is the first step, so the exemption never applies there.
+func (l *linter) forcedAndExempt() {
+	d := l.p.Doc
+	for _, e := range l.p.Exempt.Paths {
+		for _, f := range l.p.Force.Paths {
+			switch {
+			case within(e, f):
+				l.add(e.Pos, "%s: %s is also forced by %s %s (line %d): force.paths comes first, so it is never exempt", key(d.Exempt.Paths, e.Rule), quote(e.Raw), key(d.Force.Paths, f.Rule), quote(f.Raw), f.Pos.Line)
+			case within(f, e):
+				l.add(f.Pos, "%s: %s is also exempt by %s %s (line %d): force.paths comes first, so those paths get the maintenance response", key(d.Force.Paths, f.Rule), quote(f.Raw), key(d.Exempt.Paths, e.Rule), quote(e.Raw), e.Pos.Line)
+			}
+		}
+	}
+}
+
+// ipList checks exempt.ips or proxies: every address, duplicates, nested
+// prefixes, and prefixes that merge into fewer.
+func (l *linter) ipList(list policy.Strings, ps []policy.Prefix, proxies bool) {
+	redundant := make([]bool, len(ps))
+	for i, b := range ps {
+		k := key(list, b.Rule)
+		if every := everyAddress(b.Prefix); every != "" {
+			if proxies {
+				l.add(b.Pos, "%s: %s trusts X-Forwarded-For from %s: any client can then claim any address, an exempt one included", k, quote(b.Raw), every)
+			} else {
+				l.add(b.Pos, "%s: %s exempts %s", k, quote(b.Raw), every)
+			}
+		}
+		bs := prefixSpan(b.Prefix)
+		for j, a := range ps {
+			as := prefixSpan(a.Prefix)
+			if i == j || !as.contains(bs) || bs.contains(as) && j > i {
+				continue
+			}
+			redundant[i] = true
+			if a.Prefix == b.Prefix {
+				l.add(b.Pos, "%s: %s repeats %s (line %d), the same prefix; remove it", k, quote(b.Raw), key(list, a.Rule), a.Pos.Line)
+			} else {
+				l.add(b.Pos, "%s: %s overlaps %s (line %d), which holds it whole; the merged form is %s alone", k, quote(b.Raw), a.Raw, a.Pos.Line, a.Prefix)
+			}
+			break
+		}
+	}
+	// Prefixes that are not redundant but together form fewer, larger
+	// ones, such as 10.0.0.0/9 and 10.128.0.0/9.
+	var spans []span
+	for i, p := range ps {
+		if !redundant[i] {
+			spans = append(spans, prefixSpan(p.Prefix))
+		}
+	}
+	for _, s := range union(spans) {
+		var members []policy.Prefix
+		for i, p := range ps {
+			if !redundant[i] && s.contains(prefixSpan(p.Prefix)) {
+				members = append(members, p)
+			}
+		}
+		merged := cidrs(s)
+		if len(merged) >= len(members) {
+			continue
+		}
+		raws := make([]string, len(members))
+		for i, m := range members {
+			raws[i] = m.Raw
+		}
+		forms := make([]string, len(merged))
+		for i, m := range merged {
+			forms[i] = m.String()
+		}
+		l.add(members[0].Pos, "%s: %s merge into %s; write the merged form", list.Key, andList(raws), strings.Join(forms, ", "))
+	}
+}
+
+// andList joins items as "a, b and c".
+func andList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func (l *linter) roles() {
+	list := l.p.Doc.Exempt.Roles
+	first := map[string]policy.Role{}
+	for _, r := range l.p.Exempt.Roles {
+		if f, dup := first[r.Raw]; dup {
+			l.add(r.Pos, "%s: %s repeats %s (line %d); remove it", key(list, r.Rule), quote(r.Raw), key(list, f.Rule), f.Pos.Line)
+			continue
+		}
+		first[r.Raw] = r
+	}
+	auth, hasAuth := first["authenticated"]
+	anon, hasAnon := first["anonymous"]
+	for _, r := range l.p.Exempt.Roles {
+		if hasAuth && r.Raw != "authenticated" && r.Raw != "anonymous" && first[r.Raw].Index == r.Index {
+			l.add(r.Pos, "%s: %s is shadowed by authenticated (line %d): every request with a role has it; remove it", key(list, r.Rule), quote(r.Raw), auth.Pos.Line)
+		}
+	}
+	switch {
+	case hasAnon && hasAuth:
+		later := max(anon.Index, auth.Index)
+		r := anon
+		if auth.Index == later {
+			r = auth
+		}
+		l.add(r.Pos, "%s: anonymous and authenticated together exempt every request: maintenance mode shows nothing except force.paths", key(list, r.Rule))
+	case hasAnon:
+		l.add(anon.Pos, "%s: anonymous exempts every request without roles: every visitor who is not signed in", key(list, anon.Rule))
+	}
+}
+
+// healthCheck warns when the app sits behind proxies, which usually probe
+// a health check path, and no such path is exempt.
+func (l *linter) healthCheck() {
+	if len(l.p.Proxies) == 0 {
+		return
+	}
+	for _, pp := range l.p.Exempt.Paths {
+		if healthRE.MatchString(pp.Raw) {
+			return
+		}
+	}
+	l.add(l.p.Doc.Proxies.Pos, "proxies: the app sits behind a load balancer, but no health check path (such as /healthz) is exempt: its health checks get the maintenance response and it may take every instance out of service")
+}

@@ -1,0 +1,200 @@
+package statefile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	at := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		want State
+		ok   bool
+	}{
+		{"on", State{On: true}, true},
+		{"ON\n", State{On: true}, true},
+		{" true ", State{On: true}, true},
+		{"1", State{On: true}, true},
+		{"off", State{}, true},
+		{"False\r\n", State{}, true},
+		{"0", State{}, true},
+		{"on until 2027-03-01T02:00:00Z\n", State{On: true, Until: at}, true},
+		{"On UNTIL 2027-03-01T03:00:00+01:00", State{On: true, Until: at}, true},
+		{"off until 2027-03-01T02:00:00Z", State{}, false},
+		{"on until 2027-03-01", State{}, false},
+		{"on until", State{}, false},
+		{"", State{}, false},
+		{"yes", State{}, false},
+		{"on off", State{}, false},
+	} {
+		t.Run(strconv.Quote(c.in), func(t *testing.T) {
+			got, err := Parse(c.in)
+			if (err == nil) != c.ok || got.On != c.want.On || !got.Until.Equal(c.want.Until) {
+				t.Errorf("Parse = %+v, %v; want %+v, ok %t", got, err, c.want, c.ok)
+			}
+			if err != nil && !errors.Is(err, ErrGarbage) {
+				t.Errorf("error %v does not wrap ErrGarbage", err)
+			}
+		})
+	}
+}
+
+func TestStringParses(t *testing.T) {
+	for _, s := range []State{{}, {On: true}, {On: true, Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.FixedZone("x", 3600))}} {
+		got, err := Parse(s.String())
+		if err != nil || got.On != s.On || !got.Until.Equal(s.Until) {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", s.String(), got, err, s)
+		}
+	}
+	if got := (State{On: true, Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.FixedZone("x", 3600))}).String(); got != "on until 2027-03-01T02:00:00Z" {
+		t.Errorf("String = %q, want UTC", got)
+	}
+}
+
+func TestOnAt(t *testing.T) {
+	end := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
+	s := State{On: true, Until: end}
+	if !s.OnAt(end.Add(-1)) || s.OnAt(end) || s.OnAt(end.Add(time.Hour)) {
+		t.Error("on until: wrong around the end")
+	}
+	if !(State{On: true}).OnAt(end) || (State{}).OnAt(end) {
+		t.Error("plain states")
+	}
+}
+
+func TestWriteMode(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "maintenance.state")
+	if err := os.WriteFile(name, []byte("off\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(name, State{On: true}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(name)
+	if err != nil || fi.Mode() != 0o644 {
+		t.Errorf("mode %v, %v; want 0644", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(name); string(b) != "on\n" {
+		t.Errorf("content %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files left: %v", entries)
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(filepath.Join(dir, "missing", "maintenance.state"), State{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing directory: %v", err)
+	}
+	// A directory in the way: the rename fails and the temporary file goes.
+	name := filepath.Join(dir, "maintenance.state")
+	if err := os.Mkdir(name, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(name, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(name, State{On: true}); err == nil {
+		t.Error("no error writing over a directory")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files left: %v", entries)
+	}
+}
+
+// TestConcurrentTogglesNeverTorn runs 10,000 toggles from two writers
+// against readers that read the file continuously: every read must parse,
+// as on or off (never torn, empty, missing or unparsable).
+func TestConcurrentTogglesNeverTorn(t *testing.T) {
+	const toggles = 10_000
+	name := filepath.Join(memDir(t), "maintenance.state")
+	if err := Write(name, State{}); err != nil {
+		t.Fatal(err)
+	}
+	var done atomic.Bool
+	var reads, ons atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !done.Load() {
+				s, err := Read(name)
+				if err != nil {
+					errs <- err
+					return
+				}
+				reads.Add(1)
+				if s.On {
+					ons.Add(1)
+				}
+			}
+		}()
+	}
+	var writers sync.WaitGroup
+	for w := range 2 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for i := range toggles / 2 {
+				s := State{On: i%2 == w}
+				if i%7 == 0 {
+					s = State{On: true, Until: time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)}
+				}
+				if err := Write(name, s); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	done.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	t.Logf("%d reads, %d on", reads.Load(), ons.Load())
+	if reads.Load() == 0 || ons.Load() == 0 || ons.Load() == reads.Load() {
+		t.Errorf("%d reads, %d on: the readers did not see both states", reads.Load(), ons.Load())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(name))
+	if len(entries) != 1 {
+		t.Errorf("files left: %d", len(entries))
+	}
+}
+
+// memDir returns a temporary directory on tmpfs (/dev/shm) when there is
+// one, else in the default temporary directory. On tmpfs fsync costs
+// nothing, which keeps 10,000 writes fast; the atomicity under test comes
+// from the rename, on any file system.
+func memDir(t *testing.T) string {
+	t.Helper()
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		if dir, err := os.MkdirTemp("/dev/shm", "statefile-test-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
