@@ -12,8 +12,11 @@ test:
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
 
 ## bench: every benchmark, benchstat-friendly (run twice to compare)
+BENCHCOUNT ?= 6
+BENCHTIME ?= 1s
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./...
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) ./internal/bench ./internal/gen/runtime | tee bench.out
+	$(GO) run ./internal/bench/measure | tee measure.out
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:
