@@ -141,6 +141,9 @@ func (c *command) try(args []string) int {
 	if policy.HidesSeparator(req.Path, req.RawPath) {
 		fmt.Fprintf(c.stdout, "  path: the escaped path %s hides a separator or dot segment, so no exempt.paths rule applies\n", req.RawPath)
 	}
+	if routed := policy.RoutedPath(req.Method, req.Path, req.RawPath); routed != clean && d.Step == "force.paths" {
+		fmt.Fprintf(c.stdout, "  path: net/http's ServeMux routes it on %s, where a force.paths pattern matches\n", routed)
+	}
 	peer, _ := policy.ParseHost(req.RemoteAddr)
 	switch ip, ok := p.ClientIP(req.RemoteAddr, req.XForwardedFor); {
 	case req.RemoteAddr == "":

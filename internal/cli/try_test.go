@@ -70,6 +70,8 @@ func TestTry(t *testing.T) {
 			"maintenance: 503 html en: force.paths /checkout/ (policy.yaml:8:11)\n  mode: off (-state off)\n  client IP: 127.0.0.1\n  roles: anonymous\n"},
 		{"off", []string{"-path", "/shop", "-state", "off"},
 			"pass: maintenance mode is off\n  mode: off (-state off)\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
+		{"forced through an escaped dot segment", []string{"-path", "/checkout/%2e%2e/x", "-state", "off"},
+			"maintenance: 503 html en: force.paths /checkout/ (policy.yaml:8:11)\n  mode: off (-state off)\n  path: /checkout/../x, cleaned to /x\n  path: the escaped path /checkout/%2e%2e/x hides a separator or dot segment, so no exempt.paths rule applies\n  path: net/http's ServeMux routes it on /checkout/../x, where a force.paths pattern matches\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"cleaned and hidden separator", []string{"-path", "/x/..%2fhealthz"},
 			"maintenance: 503 html en: no exemption matched\n  path: /x/../healthz, cleaned to /healthz\n  path: the escaped path /x/..%2fhealthz hides a separator or dot segment, so no exempt.paths rule applies\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 	}

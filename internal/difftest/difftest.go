@@ -106,6 +106,25 @@ func Matrix(p *policy.Policy) []Case {
 		}
 	}
 
+	// Paths that ServeMux routes on another path than the cleaned one:
+	// CONNECT requests, whose paths it does not clean, and escaped dot
+	// segments, which it does not resolve.
+	for _, pp := range pats {
+		if pp.Kind == policy.Regexp {
+			continue
+		}
+		bare := strings.TrimSuffix(pp.Path, "/")
+		for _, raw := range []string{bare + "/%2e%2e/x", bare + "/%2e/../x", bare + "/../x", "/x/.." + pp.Path, "/" + pp.Path} {
+			for _, on := range []bool{true, false} {
+				for _, method := range []string{"GET", "CONNECT"} {
+					c := base
+					c.Method, c.URI, c.On = method, raw, on
+					m.add(c, "route")
+				}
+			}
+		}
+	}
+
 	// Addresses: each rule's ends and just outside them, as the peer and
 	// through each proxy.
 	addrs := []netip.Addr{netip.MustParseAddr("203.0.113.9"), netip.MustParseAddr("2001:db8:1::5"), netip.MustParseAddr("::1"), netip.MustParseAddr("127.0.0.1")}

@@ -1,8 +1,11 @@
 package policy
 
 import (
+	"net/http"
 	"net/netip"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -46,12 +49,13 @@ type Decision struct {
 //
 //  0. a GET of the bypass link, bypass.path/<secret>: 302 to / setting
 //     the bypass cookie.
-//  1. force.paths match: maintenance response.
+//  1. force.paths match the cleaned path, or the path as ServeMux routes
+//     the request (RoutedPath): maintenance response.
 //  2. mode off: pass (the redirect path itself gets 302 to /). The mode
 //     is on when req.On, or when req.Now is inside a schedule window.
 //  3. the redirect path: the page.
 //  4. exempt.tests and req.Testing: pass.
-//  5. exempt.paths match (unless the escaped path hides a separator): pass.
+//  5. exempt.paths match (unless PathExemptable is false): pass.
 //  6. the client IP is in exempt.ips: pass.
 //  7. a role is in exempt.roles: pass.
 //  8. a valid, unexpired bypass cookie: pass.
@@ -68,6 +72,9 @@ func (p *Policy) Evaluate(req Request) Decision {
 	if i, ok := matchPath(p.Force.Paths, clean); ok {
 		return p.maintenance(req, clean, "force.paths", i)
 	}
+	if i, ok := matchPath(p.Force.Paths, RoutedPath(req.Method, req.Path, req.RawPath)); ok {
+		return p.maintenance(req, clean, "force.paths", i)
+	}
 	redirect := p.Response.Redirect
 	if _, inWindow := p.WindowAt(req.Now); !req.On && !inWindow {
 		if redirect != "" && clean == redirect {
@@ -81,7 +88,7 @@ func (p *Policy) Evaluate(req Request) Decision {
 	if p.Exempt.Tests && req.Testing {
 		return Decision{Pass: true, Step: "exempt.tests", Rule: -1}
 	}
-	if !HidesSeparator(req.Path, req.RawPath) {
+	if PathExemptable(req.Method, req.Path, req.RawPath) {
 		if i, ok := matchPath(p.Exempt.Paths, clean); ok {
 			return Decision{Pass: true, Step: "exempt.paths", Rule: i}
 		}
@@ -136,6 +143,35 @@ func (p *Policy) page(req Request, clean, step string, rule int) Decision {
 func HidesSeparator(path, rawPath string) bool {
 	raw := strings.ToLower(rawPath)
 	return strings.Contains(path, `\`) || strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") || strings.Contains(raw, "%2e")
+}
+
+// PathExemptable reports whether a request may be exempt by path: the
+// path that exempt.paths match, the cleaned path, is the path ServeMux
+// routes the request on. It is not when the escaped path hides a
+// separator or dot segment (HidesSeparator), and not for a CONNECT
+// request whose path is not clean, since ServeMux routes CONNECT requests
+// on their path as it is (CONNECT /orders/../admin/ reaches /orders/).
+func PathExemptable(method, path, rawPath string) bool {
+	if HidesSeparator(path, rawPath) {
+		return false
+	}
+	return method != http.MethodConnect || path == CleanPath(path)
+}
+
+// RoutedPath returns the decoded path on which net/http's ServeMux routes
+// a request: it cleans the escaped path (url.URL.EscapedPath), except for
+// CONNECT, and unescapes its segments after, so an escaped dot segment
+// (/checkout/%2e%2e/x) stays a segment of its own and reaches /checkout/.
+// Without CONNECT and escaped separators or dots it is CleanPath(path).
+func RoutedPath(method, path, rawPath string) string {
+	p := (&url.URL{Path: path, RawPath: rawPath}).EscapedPath()
+	if method != http.MethodConnect {
+		p = CleanPath(p)
+	}
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return path
 }
 
 // matchPath returns the index of the rule that matches the cleaned path:
@@ -203,14 +239,26 @@ func matchIP(ps []Prefix, a netip.Addr) (int, bool) {
 
 // ParseHost parses a RemoteAddr or X-Forwarded-For entry: an address with
 // an optional port (a decimal up to 65535), IPv6 optionally in brackets.
-// A zone is dropped and an IPv4-mapped address unmapped.
+// A bracketed address ends at the first "]" (an IP-literal of RFC 3986),
+// which only a port may follow: netip alone would read "[::%]]" as ::
+// with the zone "]". A zone is dropped and an IPv4-mapped address
+// unmapped.
 func ParseHost(s string) (netip.Addr, bool) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().WithZone("").Unmap(), true
-	}
 	host := s
-	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
-		host = host[1 : len(host)-1]
+	if strings.HasPrefix(s, "[") {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return netip.Addr{}, false
+		}
+		host = s[1:end]
+		if rest := s[end+1:]; rest != "" {
+			port, ok := strings.CutPrefix(rest, ":")
+			if _, err := strconv.ParseUint(port, 10, 16); !ok || err != nil {
+				return netip.Addr{}, false
+			}
+		}
+	} else if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().WithZone("").Unmap(), true
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil {

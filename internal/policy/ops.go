@@ -121,6 +121,8 @@ func checkBypassPath(s string) error {
 		return bad("it contains a control character")
 	case strings.ContainsAny(s, "?#"):
 		return bad("it has a query or fragment")
+	case strings.ContainsRune(s, '%'):
+		return bad("a request for the link arrives with its %-escapes decoded, so it would never match; write the characters themselves")
 	case s == "/":
 		return bad("the secret would be the whole path")
 	case strings.HasSuffix(s, "/"):

@@ -675,8 +675,8 @@ func (c *compiler) response(d *ResponseDoc) Response {
 }
 
 // checkRedirect accepts only a same-site absolute path: it starts with one
-// "/", has no backslash, scheme, control character, query or fragment, and
-// is clean, so the guard can recognize requests for it.
+// "/", has no backslash, scheme, control character, query, fragment or
+// %-escape, and is clean, so the guard can recognize requests for it.
 func checkRedirect(s string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("%q is not a same-site absolute path (%s): want a path such as /maintenance", s, why)
@@ -692,6 +692,8 @@ func checkRedirect(s string) error {
 		return bad("it contains a control character")
 	case strings.ContainsAny(s, "?#"):
 		return bad("it has a query or fragment")
+	case strings.ContainsRune(s, '%'):
+		return bad("a request for it arrives with its %-escapes decoded, so the guard would not know it and would redirect it again, in a loop; write the characters themselves")
 	case s == "/":
 		return bad("/ would redirect to itself")
 	case CleanPath(s) != s:

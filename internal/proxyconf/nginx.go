@@ -154,10 +154,22 @@ func (g *nginxGen) httpPart() []byte {
 		quote(`~\A1(/[\x00-\xff]+)/\z`), quote(`~\A[01]([\x00-\xff]*)\z`))
 
 	g.force = g.pathMap("force", "force.paths", p.Force.Paths)
+	if g.force != "0" {
+		g.printf("\n# 1 when nginx and the app may route the request on different paths, so\n")
+		g.printf("# that nginx cannot tell whether a force.paths pattern would match it in the\n")
+		g.printf("# middleware: then it is forced. The escaped path holds a dot segment\n")
+		g.printf("# spelled with %%2e (/checkout/%%2e%%2e/x: nginx resolves it to /x, ServeMux\n")
+		g.printf("# routes it under /checkout/), or a # (the start of a fragment to nginx, part\n")
+		g.printf("# of the path to the app).\n")
+		g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n    %s 1;\n}\n", g.name("path_ambiguous"), quote(dotEscapedRE), quote(fragmentRE))
+		g.printf("map %s %s {\n    default 0;\n    %s 1;\n}\n", quote(g.force+g.ref("path_ambiguous")), g.name("forced"), quote("~1"))
+		g.force = g.ref("forced")
+	}
 	g.exemptPath = g.pathMap("exempt_path", "exempt.paths", p.Exempt.Paths)
 	g.printf("\n# 1 when the escaped path hides a separator or dot segment (%%2f, %%5c, %%2e)\n")
-	g.printf("# or holds a backslash: such a request is never exempt by path.\n")
-	g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n}\n", g.name("hides_separator"), quote(`~\A[^?]*(?:%2[fF]|%5[cC]|%2[eE]|\x5c)`))
+	g.printf("# or holds a backslash, or a # (where nginx ends the path and the app does\n")
+	g.printf("# not): such a request is never exempt by path.\n")
+	g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n}\n", g.name("hides_separator"), quote(`~\A[^?]*(?:%2[fF]|%5[cC]|%2[eE]|\x5c|#)`))
 	if r := p.Response.Redirect; r != "" {
 		g.printf("\n# 1 for the response.redirect path itself.\n")
 		g.printf("map %s %s {\n    default 0;\n    %s 1;\n}\n", g.name("path"), g.name("redirect_path"), quote(`~\A`+pcreLiteral(r)+`\z`))
@@ -216,6 +228,17 @@ func commentSafe(s string) string {
 		return r
 	}, s)
 }
+
+// dotEscapedRE matches a request target whose path holds a dot segment
+// ("." or "..") spelled with at least one %2e, any case, between slashes
+// (or %2f) or at the end of the path.
+const dotEscapedRE = `~\A[^?]*(?:/|%2[fF])(?:%2[eE](?:\.|%2[eE])?|\.%2[eE])(?:/|%2[fF]|\?|\z)`
+
+// fragmentRE matches a request target whose path holds a #: nginx takes
+// it for the start of a fragment and drops the rest from $uri, but passes
+// the request line on as it is, and net/http reads the # as part of the
+// path.
+const fragmentRE = `~\A[^?]*#`
 
 // geoPrefixes returns the prefixes for an nginx geo block or
 // set_real_ip_from: nginx matches IPv4 clients against IPv4 prefixes only,

@@ -187,6 +187,9 @@ func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, poli
 	if err != nil {
 		return rawRequest{}, req, "not a request target"
 	}
+	if c.Method == http.MethodConnect {
+		return rawRequest{}, req, "CONNECT (nginx answers 405; TestNginxAdversarial sends some)"
+	}
 	// nginx knows no roles: the request is anonymous, and nginxWant
 	// expects exempt.roles to exempt nobody.
 	req.Roles = nil
@@ -267,6 +270,13 @@ func climbsAboveRoot(p string) bool {
 	return false
 }
 
+// dotEscaped and fragment are the checks of the http{} part's
+// path_ambiguous map, in Go.
+var (
+	dotEscaped = regexp.MustCompile(strings.TrimPrefix(dotEscapedRE, "~"))
+	fragment   = regexp.MustCompile(strings.TrimPrefix(fragmentRE, "~"))
+)
+
 // xffValidRE is the check of the http{} part's xff_valid map, in Go: every
 // X-Forwarded-For entry is an address Go and nginx read alike.
 var xffValidRE = regexp.MustCompile(`\A(?:` + xffEntry + `,)*[^,]*\z`)
@@ -276,6 +286,10 @@ var xffValidRE = regexp.MustCompile(`\A(?:` + xffEntry + `,)*[^,]*\z`)
 //
 //   - Roles: nginx sees none, so exempt.roles exempts nobody (not even
 //     anonymous).
+//   - force.paths: a path with a dot segment spelled with %2e, or a #, is
+//     forced, whatever it is, as nginx reads it otherwise than net/http
+//     and ServeMux do.
+//   - exempt.paths: a path with a # is never exempt by path.
 //   - exempt.ips through a proxy: when any X-Forwarded-For entry is not an
 //     address both read alike (empty, "unknown", a tab, a leading zero, an
 //     IPv6 zone, brackets without a port), nginx's realip module would
@@ -285,6 +299,17 @@ func nginxWant(p *policy.Policy, req policy.Request) policy.Decision {
 	q := *p
 	q.Exempt.Roles = nil
 	d := q.Evaluate(req)
+	// RawPath is the path as on the request line whenever that holds an
+	// escape the default encoding does not write, such as %2e, or a
+	// character it escapes, such as #.
+	ambiguous := dotEscaped.MatchString(req.RawPath) || fragment.MatchString(req.RawPath)
+	if len(p.Force.Paths) > 0 && d.Step != "force.paths" && ambiguous {
+		return p.ForceDecision(req)
+	}
+	if d.Step == "exempt.paths" && strings.Contains(req.RawPath, "#") {
+		q.Exempt.Paths = nil
+		d = q.Evaluate(req)
+	}
 	if d.Step != "exempt.ips" || len(req.XForwardedFor) == 0 {
 		return d
 	}

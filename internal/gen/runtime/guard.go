@@ -225,8 +225,17 @@ func parseStateFile(s string) (on bool, until time.Time, ok bool) {
 // maxStateFile bounds how much of the state file is read.
 const maxStateFile = 1 << 10
 
-// readStateFile reads the state file, at most maxStateFile bytes.
+// readStateFile reads the state file, at most maxStateFile bytes. Only a
+// regular file (or a symbolic link to one) is opened: opening a FIFO would
+// block until a writer came, and every request with it.
 func readStateFile() (string, error) {
+	fi, err := os.Stat(stateFile)
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", errors.New("not a regular file")
+	}
 	f, err := os.Open(stateFile)
 	if err != nil {
 		return "", err
@@ -494,8 +503,10 @@ func (d *decision) location() string {
 
 // Decide returns the guard's decision on r without serving it. It makes
 // the same decision as the handler returned by Wrap. It allocates nothing
-// unless Config.State, Config.Roles or Config.Now does, or bypass is on
-// and the request has a Cookie header (parsing cookies allocates).
+// unless Config.State, Config.Roles or Config.Now does, bypass is on and
+// the request has a Cookie header (parsing cookies allocates), or the
+// policy has force.paths and the request is a CONNECT or its escaped path
+// hides a separator or dot segment (its routed path is computed).
 func (g *Guard) Decide(r *http.Request) Decision {
 	d := g.decide(r)
 	out := Decision{Pass: d.pass, Step: stepNames[d.step], Rule: int(d.rule)}
@@ -521,7 +532,7 @@ func (g *Guard) decide(r *http.Request) decision {
 	var p string
 	if !forcePaths.empty() || redirectPath != "" {
 		p = cleanPath(r.URL.Path)
-		if i, ok := forcePaths.match(p); ok {
+		if i, ok := forced(r, p); ok {
 			d.step, d.rule = stepForce, int32(i)
 			maintenance(r, p, &d)
 			return d
@@ -558,7 +569,7 @@ func (g *Guard) decide(r *http.Request) decision {
 		d.pass, d.step = true, stepExemptTests
 		return d
 	}
-	if !hiddenSeparator(r.URL) {
+	if !hiddenSeparator(r.URL) && (r.Method != http.MethodConnect || r.URL.Path == p) {
 		if i, ok := exemptPaths.match(p); ok {
 			d.pass, d.step, d.rule = true, stepExemptPaths, int32(i)
 			return d
@@ -585,6 +596,41 @@ func (g *Guard) decide(r *http.Request) decision {
 	d.step = stepMaintenance
 	maintenance(r, p, &d)
 	return d
+}
+
+// forced returns the force.paths rule that matches the request r, whose
+// cleaned path is p. ServeMux routes some requests on another path than
+// p, and a forced handler must not be reached by such a spelling, so that
+// path is tried too: a CONNECT request's path is not cleaned, and an
+// escaped dot segment (/checkout/%2e%2e/x) is not resolved. Without
+// either, the two paths are the same.
+func forced(r *http.Request, p string) (int, bool) {
+	if i, ok := forcePaths.match(p); ok {
+		return i, true
+	}
+	// Only %2e and %2f make ServeMux's path differ, and they are in
+	// RawPath, which is empty for most requests.
+	if r.Method == http.MethodConnect || r.URL.RawPath != "" && hiddenSeparator(r.URL) {
+		if rp := routedPath(r); rp != p {
+			return forcePaths.match(rp)
+		}
+	}
+	return -1, false
+}
+
+// routedPath returns the path on which net/http's ServeMux routes r,
+// decoded: it cleans the escaped path (except for CONNECT), so an escaped
+// dot segment stays a segment of its own, and unescapes the segments
+// after.
+func routedPath(r *http.Request) string {
+	p := r.URL.EscapedPath()
+	if r.Method != http.MethodConnect {
+		p = cleanPath(p)
+	}
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return r.URL.Path
 }
 
 // roleRule returns the exempt.roles rule that one of r's roles matches.
@@ -697,10 +743,12 @@ func (g *Guard) log(r *http.Request, d *decision) {
 		slog.Int("status", d.status()))
 }
 
-// logPath returns the request path p for a log record: a path under the
-// bypass link's path may hold the secret, and is logged without it.
+// logPath returns the request path p for a log record: a path that holds
+// the bypass link's path, anywhere (//__maintenance/bypass/x and
+// /x/../__maintenance/bypass/x are not the link, but are typed for it),
+// may hold the secret, and is logged without it.
 func logPath(p string) string {
-	if bypassSecretEnv != "" && strings.HasPrefix(p, bypassPath+"/") {
+	if bypassSecretEnv != "" && strings.Contains(p, bypassPath+"/") {
 		return bypassPath + "/[redacted]"
 	}
 	return p
@@ -1028,7 +1076,7 @@ func parseHost(s string) (netip.Addr, bool) {
 		}
 	}
 	if i := strings.IndexByte(host, '%'); i >= 0 {
-		if !strings.Contains(host, ":") || i == len(host)-1 {
+		if !strings.Contains(host[:i], ":") || i == len(host)-1 {
 			return netip.Addr{}, false // zones belong to IPv6 only, and are not empty
 		}
 		host = host[:i]

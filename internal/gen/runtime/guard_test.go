@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -422,6 +423,40 @@ func TestHiddenSeparatorStillExemptByIPOrRole(t *testing.T) {
 	})
 }
 
+// TestRoutedPath: ServeMux routes a CONNECT request on its path as it is,
+// and any request with an escaped dot segment on that segment as it is,
+// so force.paths are also matched there, and a CONNECT request whose path
+// is not clean is never exempt by path.
+func TestRoutedPath(t *testing.T) {
+	on, off := Config{State: stateIs(true)}, Config{State: stateIs(false)}
+	connect := method(http.MethodConnect)
+	runDecide(t, []decideCase{
+		{"CONNECT into a subtree past an exempt one", on, newReq("/orders/../admin/", connect), wantMaint(FormatHTML, "en")},
+		{"CONNECT to a clean exempt path", on, newReq("/admin/x", connect), wantPass(StepExemptPaths, 1)},
+		{"CONNECT out of a forced subtree", off, newReq("/checkout/../x", connect), wantForced(0, FormatHTML, "en")},
+		{"CONNECT into a forced subtree", off, newReq("/x/../checkout/", connect), wantForced(0, FormatHTML, "en")},
+		{"CONNECT, clean", off, newReq("/x", connect), wantOff()},
+		{"escaped dot-dot out of a forced subtree", off, newReq("/checkout/%2e%2e/x"), wantForced(0, FormatHTML, "en")},
+		{"escaped dot then dot-dot", off, newReq("/checkout/%2E/../x"), wantForced(0, FormatHTML, "en")},
+		{"dot-dot before an escaped one", off, newReq("/x/../checkout/%2e%2e/y"), wantForced(0, FormatHTML, "en")},
+		{"escaped dot-dot onto an exact forced path", off, newReq("/pay/%2e%2e"), wantOff()},
+		{"escaped dot-dot elsewhere", off, newReq("/x/%2e%2e/y"), wantOff()},
+	})
+	for _, c := range []struct{ method, target, want string }{
+		{"GET", "/a/b", "/a/b"},
+		{"GET", "/a/../b", "/b"},
+		{"GET", "/a/%2e%2e/b", "/a/../b"},
+		{"GET", "/a/%2e/../b", "/a/b"},
+		{"GET", "/a%2fb/../c", "/c"},
+		{"CONNECT", "/a/../b", "/a/../b"},
+		{"CONNECT", "//a", "//a"},
+	} {
+		if got := routedPath(httptest.NewRequest(c.method, c.target, nil)); got != c.want {
+			t.Errorf("routedPath(%s %s) = %q, want %q", c.method, c.target, got, c.want)
+		}
+	}
+}
+
 func TestCleanPath(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"", "/"},
@@ -664,6 +699,8 @@ func TestParseHost(t *testing.T) {
 		{"[2001:db8::1]:x", ""},
 		{"fe80::1%", ""},
 		{"192.0.2.1%eth0", ""},
+		{"192.0.2.1%::", ""}, // an IPv4 address with a zone that holds colons
+		{"[192.0.2.1%a:b]:80", ""},
 		{" 192.0.2.1", ""},
 		{"example.com:80", ""},
 	} {
@@ -1353,6 +1390,27 @@ func TestStateFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		runDecide(t, []decideCase{{"decide", Config{}, newReq("/secret"), wantMaint(FormatHTML, "en")}})
+	})
+	t.Run("a FIFO means fallback, without blocking", func(t *testing.T) {
+		useStateFile(t)
+		// Opening a FIFO for reading blocks until a writer opens it.
+		if err := syscall.Mkfifo(stateName, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan Decision, 1)
+		go func() { done <- New(Config{}).Decide(newReq("/secret")) }()
+		select {
+		case d := <-done:
+			if want := wantMaint(FormatHTML, "en"); d != want {
+				t.Errorf("Decide = %+v, want %+v", d, want)
+			}
+		case <-time.After(10 * time.Second):
+			// Unblock the reader, so the test can end.
+			if f, err := os.OpenFile(stateName, os.O_WRONLY, 0); err == nil {
+				f.Close()
+			}
+			t.Fatal("a request blocked on the FIFO for 10s")
+		}
 	})
 	t.Run("read on the first request, not in New", func(t *testing.T) {
 		useStateFile(t)

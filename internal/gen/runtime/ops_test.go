@@ -413,12 +413,16 @@ func TestBypassSecretNeverLogged(t *testing.T) {
 	serve(t, h, newReq(bypassLink+testSecret, method("POST"))) // a maintenance response for the link's path
 	serve(t, h, newReq(bypassLink+testSecret+"/x"))            // another path under it
 	serve(t, h, newReq(bypassLink+"wrong-but-logged-as-redacted"))
+	// Mistyped links are not the link, but still hold the secret.
+	serve(t, h, newReq("/"+bypassLink+testSecret))
+	serve(t, h, newReq("/x/.."+bypassLink+testSecret))
+	serve(t, h, newReq("/x"+bypassLink+testSecret))
 	out := logs.String()
 	if strings.Contains(out, testSecret) || strings.Contains(out, "wrong-but") {
 		t.Errorf("the log holds a secret or a guess:\n%s", out)
 	}
-	if got := strings.Count(out, `"path":"/__maintenance/bypass/[redacted]"`); got != 3 {
-		t.Errorf("%d redacted paths, want 3:\n%s", got, out)
+	if got := strings.Count(out, `"path":"/__maintenance/bypass/[redacted]"`); got != 6 {
+		t.Errorf("%d redacted paths, want 6:\n%s", got, out)
 	}
 	if !strings.Contains(out, "bypass link used") {
 		t.Errorf("the link's use is not logged:\n%s", out)
