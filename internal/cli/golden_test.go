@@ -193,25 +193,33 @@ func TestExampleIsGolden(t *testing.T) {
 // TestExamplesUpToDate checks that the example app's committed outputs are
 // what generate writes for its policy today.
 func TestExamplesUpToDate(t *testing.T) {
-	dir := "../../examples/app"
-	src, err := os.ReadFile(filepath.Join(dir, "policy.yaml"))
+	checkExample(t, "examples/app", "go generate ./examples/...")
+}
+
+// checkExample regenerates the example in dir, relative to the repository
+// root, and compares every output with the committed file. regen is the
+// command that rewrites them, for the failure message.
+func checkExample(t *testing.T, dir, regen string) {
+	t.Helper()
+	root := filepath.Join("../..", dir)
+	src, err := os.ReadFile(filepath.Join(root, "policy.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, files, err := Outputs("policy.yaml", src, func(name string) ([]byte, error) {
-		return os.ReadFile(filepath.Join(dir, name))
+		return os.ReadFile(filepath.Join(root, name))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		got, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
 		if err != nil {
-			t.Errorf("%v; run go generate ./examples/...", err)
+			t.Errorf("%v; run %s", err, regen)
 			continue
 		}
 		if diff := cmp.Diff(string(got), string(f.Data)); diff != "" {
-			t.Errorf("examples/app/%s is stale; run go generate ./examples/... (-committed +generated):\n%s", f.Path, diff)
+			t.Errorf("%s/%s is stale; run %s (-committed +generated):\n%s", dir, f.Path, regen, diff)
 		}
 	}
 }

@@ -5,8 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/render"
 )
@@ -32,17 +31,5 @@ func TestRuntimeTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const name = "runtime/tables_gen.go"
-	if *update {
-		if err := os.WriteFile(name, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s is stale; run go test ./internal/gen -update (-want +got):\n%s", name, diff)
-	}
+	difftest.CheckFile(t, "runtime/tables_gen.go", got, *update, "go test ./internal/gen -run TestRuntimeTables -update")
 }

@@ -674,6 +674,25 @@ func (c *compiler) response(d *ResponseDoc) Response {
 	return r
 }
 
+// notSameSitePath says why s is not a same-site absolute path that a
+// browser keeps on this host, or returns "": it must start with one "/",
+// and hold no backslash, control character, query or fragment.
+func notSameSitePath(s string) string {
+	switch {
+	case !strings.HasPrefix(s, "/"):
+		return "it must start with /"
+	case strings.HasPrefix(s, "//"):
+		return "// starts a network-path reference to another host"
+	case strings.ContainsRune(s, '\\'):
+		return "browsers treat \\ as /"
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "it contains a control character"
+	case strings.ContainsAny(s, "?#"):
+		return "it has a query or fragment"
+	}
+	return ""
+}
+
 // checkRedirect accepts only a same-site absolute path: it starts with one
 // "/", has no backslash, scheme, control character, query, fragment or
 // %-escape, and is clean, so the guard can recognize requests for it.
@@ -681,17 +700,10 @@ func checkRedirect(s string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("%q is not a same-site absolute path (%s): want a path such as /maintenance", s, why)
 	}
+	if why := notSameSitePath(s); why != "" {
+		return bad(why)
+	}
 	switch {
-	case !strings.HasPrefix(s, "/"):
-		return bad("it must start with /")
-	case strings.HasPrefix(s, "//"):
-		return bad("// starts a network-path reference to another host")
-	case strings.ContainsRune(s, '\\'):
-		return bad("browsers treat \\ as /")
-	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return bad("it contains a control character")
-	case strings.ContainsAny(s, "?#"):
-		return bad("it has a query or fragment")
 	case strings.ContainsRune(s, '%'):
 		return bad("a request for it arrives with its %-escapes decoded, so the guard would not know it and would redirect it again, in a loop; write the characters themselves")
 	case s == "/":
