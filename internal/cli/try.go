@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ type tryRequest struct {
 	Accept []string // -accept: Accept header lines
 	Lang   []string // -lang: Accept-Language header lines
 	Cookie []string // -cookie: Cookie header lines
+	Client string   // -client-ip: what Config.ClientIP returns, an address or "none"; "" when Config.ClientIP is nil
 	Now    string   // -now: the guard's clock, RFC 3339; "" for the current time
 	On     bool     // -state
 }
@@ -34,12 +36,13 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseTry parses the flags of maintgen try.
 func (c *command) parseTry(args []string) (tryRequest, int, bool) {
-	flags := c.flags("try", "[-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]")
+	flags := c.flags("try", "[-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]")
 	var t tryRequest
 	var xff, roles, accept, lang, cookie listFlag
 	flags.StringVar(&t.Policy, "policy", "policy.yaml", "the policy `file`")
 	flags.StringVar(&t.Target, "path", "", "the request `target`, as on the request line: a path, escapes and query included (required)")
 	flags.StringVar(&t.IP, "ip", "", "the peer `address` the request comes from (RemoteAddr), with or without a port (default none: no IP exemption applies)")
+	flags.StringVar(&t.Client, "client-ip", "", "what the app's Config.ClientIP returns: an IP `address`, or none (default: Config.ClientIP is nil, so -ip and -xff with the policy's proxies decide)")
 	flags.Var(&xff, "xff", "an X-Forwarded-For header `line`, such as \"203.0.113.7, 10.1.0.5\" (repeatable)")
 	flags.Var(&roles, "role", "a `role` that Config.Roles returns for the request (repeatable; none: anonymous)")
 	flags.Var(&accept, "accept", "an Accept header `line` (repeatable)")
@@ -89,11 +92,21 @@ func (t tryRequest) request() (policy.Request, error) {
 			return policy.Request{}, fmt.Errorf("-ip %q is not an IP address, with or without a port", t.IP)
 		}
 	}
-	return policy.Request{
+	req := policy.Request{
 		Method: "GET", Path: u.Path, RawPath: u.RawPath, RemoteAddr: t.IP, XForwardedFor: t.XFF,
 		Roles: t.Roles, Accept: t.Accept, AcceptLanguage: t.Lang, On: t.On,
 		Now: now, Cookie: t.Cookie,
-	}, nil
+	}
+	if t.Client != "" {
+		req.CustomClientIP = true
+		if t.Client != "none" {
+			if req.ClientIP, err = netip.ParseAddr(t.Client); err != nil {
+				return policy.Request{}, fmt.Errorf("-client-ip %q is not an IP address or none", t.Client)
+			}
+			req.ClientIP = req.ClientIP.WithZone("").Unmap()
+		}
+	}
+	return req, nil
 }
 
 // requestFor returns t as the interpreter's input for p, with the bypass
@@ -138,14 +151,23 @@ func (c *command) try(args []string) int {
 	if clean != req.Path {
 		fmt.Fprintf(c.stdout, "  path: %s, cleaned to %s\n", req.Path, clean)
 	}
-	if policy.HidesSeparator(req.Path, req.RawPath) {
-		fmt.Fprintf(c.stdout, "  path: the escaped path %s hides a separator or dot segment, so no exempt.paths rule applies\n", req.RawPath)
+	switch {
+	case req.RawPath != "":
+		fmt.Fprintf(c.stdout, "  path: the target spells it %s, not in canonical form (a router may route that spelling elsewhere), so no exempt.paths rule applies\n", req.RawPath)
+	case !policy.Canonical(req.Path, req.RawPath):
+		fmt.Fprintf(c.stdout, "  path: %s is not in canonical form (a router may route it uncleaned), so no exempt.paths rule applies\n", req.Path)
 	}
-	if routed := policy.RoutedPath(req.Method, req.Path, req.RawPath); routed != clean && d.Step == "force.paths" {
-		fmt.Fprintf(c.stdout, "  path: net/http's ServeMux routes it on %s, where a force.paths pattern matches\n", routed)
+	if d.Step == "force.paths" {
+		if form := forcedForm(p, req); form != clean {
+			fmt.Fprintf(c.stdout, "  path: a router may route it on %s, where a force.paths pattern matches\n", form)
+		}
 	}
 	peer, _ := policy.ParseHost(req.RemoteAddr)
 	switch ip, ok := p.ClientIP(req.RemoteAddr, req.XForwardedFor); {
+	case req.CustomClientIP && req.ClientIP.IsValid():
+		fmt.Fprintf(c.stdout, "  client IP: %s, from Config.ClientIP (-client-ip)\n", req.ClientIP)
+	case req.CustomClientIP:
+		fmt.Fprintln(c.stdout, "  client IP: none: Config.ClientIP reports none (-client-ip none), so no exempt.ips rule applies")
 	case req.RemoteAddr == "":
 		fmt.Fprintln(c.stdout, "  client IP: none (no -ip), so no exempt.ips rule applies")
 	case !ok:
@@ -154,6 +176,9 @@ func (c *command) try(args []string) int {
 		fmt.Fprintf(c.stdout, "  client IP: %s, from X-Forwarded-For through the trusted proxy %s\n", ip, peer)
 	default:
 		fmt.Fprintf(c.stdout, "  client IP: %s\n", ip)
+	}
+	if d.Personal() {
+		fmt.Fprintln(c.stdout, "  cache: the app's response gets Cache-Control: no-store, as the pass depends on who sent the request")
 	}
 	roles := "anonymous"
 	if len(req.Roles) > 0 {
@@ -231,4 +256,15 @@ func ruleOf(p *policy.Policy, step string, i int) (policy.Rule, bool) {
 		}
 	}
 	return policy.Rule{}, false
+}
+
+// forcedForm returns the first spelling of req's path (policy.ForcedForms)
+// on which a force.paths pattern matches; "" when none does.
+func forcedForm(p *policy.Policy, req policy.Request) string {
+	for _, f := range policy.ForcedForms(req.Method, req.Path, req.RawPath) {
+		if _, ok := p.MatchForce(f); ok {
+			return f
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,15 +56,19 @@ func TestTry(t *testing.T) {
 		{"exempt path", []string{"-path", "/admin/users"},
 			"pass: exempt.paths /admin/ (policy.yaml:4:23)\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"exempt IP", []string{"-path", "/", "-ip", "10.9.8.7:5555"},
-			"pass: exempt.ips 10.0.0.0/8 (policy.yaml:5:22)\n  client IP: 10.9.8.7\n  roles: anonymous\n"},
+			"pass: exempt.ips 10.0.0.0/8 (policy.yaml:5:22)\n  client IP: 10.9.8.7\n  cache: the app's response gets Cache-Control: no-store, as the pass depends on who sent the request\n  roles: anonymous\n"},
+		{"client IP from Config.ClientIP", []string{"-path", "/", "-ip", "203.0.113.9", "-client-ip", "10.9.8.7"},
+			"pass: exempt.ips 10.0.0.0/8 (policy.yaml:5:22)\n  client IP: 10.9.8.7, from Config.ClientIP (-client-ip)\n  cache: the app's response gets Cache-Control: no-store, as the pass depends on who sent the request\n  roles: anonymous\n"},
+		{"no client IP from Config.ClientIP", []string{"-path", "/", "-ip", "127.0.0.1", "-client-ip", "none"},
+			"maintenance: 503 html en: no exemption matched\n  client IP: none: Config.ClientIP reports none (-client-ip none), so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"exempt IP through a proxy", []string{"-path", "/", "-ip", "10.1.0.5", "-xff", "198.51.100.1, 127.0.0.1"},
-			"pass: exempt.ips 127.0.0.1 (policy.yaml:5:9)\n  client IP: 127.0.0.1, from X-Forwarded-For through the trusted proxy 10.1.0.5\n  roles: anonymous\n"},
+			"pass: exempt.ips 127.0.0.1 (policy.yaml:5:9)\n  client IP: 127.0.0.1, from X-Forwarded-For through the trusted proxy 10.1.0.5\n  cache: the app's response gets Cache-Control: no-store, as the pass depends on who sent the request\n  roles: anonymous\n"},
 		{"X-Forwarded-For from an untrusted peer", []string{"-path", "/", "-ip", "203.0.113.9", "-xff", "127.0.0.1"},
 			"maintenance: 503 html en: no exemption matched\n  client IP: 203.0.113.9\n  roles: anonymous\n"},
 		{"malformed X-Forwarded-For", []string{"-path", "/", "-ip", "10.1.0.5", "-xff", "127.0.0.1, unknown"},
 			"maintenance: 503 html en: no exemption matched\n  client IP: none: the peer is a trusted proxy and X-Forwarded-For has an empty or malformed entry, so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"role", []string{"-path", "/", "-role", "customer", "-role", "staff"},
-			"pass: exempt.roles staff (policy.yaml:6:22)\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: customer, staff, authenticated\n"},
+			"pass: exempt.roles staff (policy.yaml:6:22)\n  client IP: none (no -ip), so no exempt.ips rule applies\n  cache: the app's response gets Cache-Control: no-store, as the pass depends on who sent the request\n  roles: customer, staff, authenticated\n"},
 		{"negotiated", []string{"-path", "/shop", "-accept", "application/json", "-lang", "fr-CA, en;q=0.5"},
 			"maintenance: 503 json fr: no exemption matched\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"forced while off", []string{"-path", "/checkout/pay", "-state", "off", "-ip", "127.0.0.1"},
@@ -71,9 +76,13 @@ func TestTry(t *testing.T) {
 		{"off", []string{"-path", "/shop", "-state", "off"},
 			"pass: maintenance mode is off\n  mode: off (-state off)\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"forced through an escaped dot segment", []string{"-path", "/checkout/%2e%2e/x", "-state", "off"},
-			"maintenance: 503 html en: force.paths /checkout/ (policy.yaml:8:11)\n  mode: off (-state off)\n  path: /checkout/../x, cleaned to /x\n  path: the escaped path /checkout/%2e%2e/x hides a separator or dot segment, so no exempt.paths rule applies\n  path: net/http's ServeMux routes it on /checkout/../x, where a force.paths pattern matches\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
+			"maintenance: 503 html en: force.paths /checkout/ (policy.yaml:8:11)\n  mode: off (-state off)\n  path: /checkout/../x, cleaned to /x\n  path: the target spells it /checkout/%2e%2e/x, not in canonical form (a router may route that spelling elsewhere), so no exempt.paths rule applies\n  path: a router may route it on /checkout/../x, where a force.paths pattern matches\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 		{"cleaned and hidden separator", []string{"-path", "/x/..%2fhealthz"},
-			"maintenance: 503 html en: no exemption matched\n  path: /x/../healthz, cleaned to /healthz\n  path: the escaped path /x/..%2fhealthz hides a separator or dot segment, so no exempt.paths rule applies\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
+			"maintenance: 503 html en: no exemption matched\n  path: /x/../healthz, cleaned to /healthz\n  path: the target spells it /x/..%2fhealthz, not in canonical form (a router may route that spelling elsewhere), so no exempt.paths rule applies\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
+		{"unclean path", []string{"-path", "/blog/x/../../healthz"},
+			"maintenance: 503 html en: no exemption matched\n  path: /blog/x/../../healthz, cleaned to /healthz\n  path: /blog/x/../../healthz is not in canonical form (a router may route it uncleaned), so no exempt.paths rule applies\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
+		{"forced on the uncleaned path", []string{"-path", "/checkout/../cart", "-state", "off"},
+			"maintenance: 503 html en: force.paths /checkout/ (policy.yaml:8:11)\n  mode: off (-state off)\n  path: /checkout/../cart, cleaned to /cart\n  path: /checkout/../cart is not in canonical form (a router may route it uncleaned), so no exempt.paths rule applies\n  path: a router may route it on /checkout/../cart, where a force.paths pattern matches\n  client IP: none (no -ip), so no exempt.ips rule applies\n  roles: anonymous\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +141,9 @@ func tryArgs(t *testing.T, c difftest.Case) []string {
 	args := []string{"-path", c.URI}
 	if c.RemoteAddr != "" {
 		args = append(args, "-ip", c.RemoteAddr)
+	}
+	if c.ClientIP != "" {
+		args = append(args, "-client-ip", c.ClientIP)
 	}
 	for _, f := range []struct {
 		name   string
@@ -200,7 +212,7 @@ func TestTryMatchesGenerated(t *testing.T) {
 				}
 				tc := difftest.Case{Name: mc.Name, Method: "GET", URI: tr.Target, RemoteAddr: tr.IP,
 					XForwardedFor: tr.XFF, Roles: tr.Roles, Accept: tr.Accept, AcceptLanguage: tr.Lang,
-					On: tr.On, Now: tr.Now, Cookie: tr.Cookie}
+					On: tr.On, Now: tr.Now, Cookie: tr.Cookie, ClientIP: tr.Client}
 				if p.Bypass != nil {
 					tc.BypassSecret = os.Getenv(p.Bypass.SecretEnv)
 				}
@@ -220,7 +232,7 @@ func TestTryMatchesGenerated(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(req, got, cmpopts.EquateEmpty()); diff != "" {
+				if diff := cmp.Diff(req, got, cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{})); diff != "" {
 					t.Fatalf("try %q: request differs from the case's (-case +try):\n%s", args, diff)
 				}
 				// Run the command itself: its verdict line is the one for

@@ -32,6 +32,10 @@ type Case struct {
 	Now          string   `json:",omitempty"` // the guard's clock (Config.Now), RFC 3339; "": DefaultNow
 	Cookie       []string `json:",omitempty"` // Cookie header lines
 	BypassSecret string   `json:",omitempty"` // the value of bypass.secret_env when the guard is created
+
+	// ClientIP, when not "", sets Config.ClientIP to a func that returns
+	// this address, or reports no address for "none".
+	ClientIP string `json:",omitempty"`
 }
 
 // DefaultNow is the guard's clock in a case that sets no Now.
@@ -52,12 +56,23 @@ func (c Case) Request() (policy.Request, error) {
 	if err != nil {
 		return policy.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
 	}
-	return policy.Request{
+	req := policy.Request{
 		Method: c.Method, Path: u.Path, RawPath: u.RawPath,
 		RemoteAddr: c.RemoteAddr, XForwardedFor: c.XForwardedFor,
 		Roles: c.Roles, Accept: c.Accept, AcceptLanguage: c.AcceptLanguage, On: c.On,
 		Cookie: c.Cookie, BypassSecret: c.BypassSecret,
-	}, nil
+	}
+	if c.ClientIP != "" {
+		req.CustomClientIP = true
+		if c.ClientIP != "none" {
+			a, err := netip.ParseAddr(c.ClientIP)
+			if err != nil {
+				return policy.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
+			}
+			req.ClientIP = a.WithZone("").Unmap()
+		}
+	}
+	return req, nil
 }
 
 // Matrix returns requests that exercise every rule of p: each path
@@ -88,7 +103,10 @@ func Matrix(p *policy.Policy) []Case {
 	}
 	var raws []string
 	for _, path := range paths {
-		raws = append(raws, path, "/static/.."+path, "/"+path, path+";x=1", "/x/%2e%2e"+path, "/x%2f..%2f"+strings.TrimPrefix(path, "/"), "/x%5c"+path)
+		raws = append(raws, path, "/static/.."+path, "/"+path, path+";x=1", "/x/%2e%2e"+path, "/x%2f..%2f"+strings.TrimPrefix(path, "/"), "/x%5c"+path,
+			// Spellings that routers other than ServeMux read as
+			// written: any escaped byte, dot segments, empty segments.
+			escapeAt(path, 1, "%%%02x"), escapeAt(path, len(path)-1, "%%%02X"), "/blog/x/../.."+path, path+"/.", path+"/..", path+"//", strings.Replace(path, "/", "//", 1))
 	}
 	for _, on := range []bool{true, false} {
 		for _, method := range []string{"GET", "HEAD", "POST"} {
@@ -145,6 +163,15 @@ func Matrix(p *policy.Policy) []Case {
 		m.add(c, "peer")
 		c.RemoteAddr = netip.AddrFrom16(a.As16()).String() // IPv4-mapped, port-less
 		m.add(c, "peer")
+		// Config.ClientIP decides instead of RemoteAddr and proxies.
+		c.RemoteAddr = "203.0.113.9:41000"
+		c.ClientIP = a.String()
+		m.add(c, "clientip")
+		c.ClientIP = netip.AddrFrom16(a.As16()).String()
+		m.add(c, "clientip")
+		c.RemoteAddr, c.ClientIP = hostPort(a), "none"
+		m.add(c, "clientip")
+		c.ClientIP = ""
 		for _, px := range p.Proxies {
 			proxy := px.Prefix.Masked().Addr()
 			c.RemoteAddr = hostPort(proxy)
@@ -209,8 +236,8 @@ func (m *matrix) add(c Case, kind string) {
 	if _, err := url.ParseRequestURI(c.URI); err != nil {
 		return // not a request target net/http would accept
 	}
-	key := fmt.Sprintf("%s|%s|%s|%q|%q|%q|%q|%t|%s|%q|%q", c.Method, c.URI, c.RemoteAddr, c.XForwardedFor, c.Roles, c.Accept, c.AcceptLanguage, c.On,
-		c.Now, c.Cookie, c.BypassSecret)
+	key := fmt.Sprintf("%s|%s|%s|%q|%q|%q|%q|%t|%s|%q|%q|%s", c.Method, c.URI, c.RemoteAddr, c.XForwardedFor, c.Roles, c.Accept, c.AcceptLanguage, c.On,
+		c.Now, c.Cookie, c.BypassSecret, c.ClientIP)
 	if m.seen[key] {
 		return
 	}
@@ -218,6 +245,15 @@ func (m *matrix) add(c Case, kind string) {
 	c.Name = fmt.Sprintf("%s%03d", kind, len(m.cases))
 	c.XForwardedFor = slices.Clone(c.XForwardedFor)
 	m.cases = append(m.cases, c)
+}
+
+// escapeAt returns path with the byte at i percent-escaped in format (such
+// as "%%%02x"); path itself when i is out of range or at a slash.
+func escapeAt(path string, i int, format string) string {
+	if i < 0 || i >= len(path) || path[i] == '/' {
+		return path
+	}
+	return path[:i] + fmt.Sprintf(format, path[i]) + path[i+1:]
 }
 
 func hostPort(a netip.Addr) string { return netip.AddrPortFrom(a, 41000).String() }

@@ -64,6 +64,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"testing"
 	"time"
@@ -82,6 +83,7 @@ type harnessCase struct {
 	Now            string
 	Cookie         []string
 	BypassSecret   string
+	ClientIP       string
 }
 
 type harnessResponse struct {
@@ -144,17 +146,25 @@ func TestHarness(t *testing.T) {
 		if bypassSecretEnv != "" {
 			os.Setenv(bypassSecretEnv, c.BypassSecret) // New reads it
 		}
-		g := New(Config{
+		cfg := Config{
 			State: func(context.Context) (bool, error) { return c.On, nil },
 			Roles: func(*http.Request) []string { return c.Roles },
 			Now:   func() time.Time { return now },
-		})
+		}
+		if c.ClientIP != "" {
+			cfg.ClientIP = func(*http.Request) (netip.Addr, bool) {
+				a, err := netip.ParseAddr(c.ClientIP)
+				return a, err == nil
+			}
+		}
+		g := New(cfg)
 		res := harnessResult{Name: c.Name, Decision: g.Decide(newRequest())}
 		if start, end, ok := g.Upcoming(context.Background()); ok {
 			res.Upcoming.Start, res.Upcoming.End, res.Upcoming.OK = start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), true
 		}
 		app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			res.Called, res.Active = true, Active(r.Context())
+			w.Header().Set("Cache-Control", "public, max-age=60")
 			w.WriteHeader(299)
 		})
 		rec := httptest.NewRecorder()
@@ -277,6 +287,14 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 		active := req.On || inWindow
 		if !res.Called || res.Status != 299 || res.Active != active {
 			return fmt.Errorf("case %s: passed request: called=%t status=%d active=%t, want called, 299 and active=%t", where(), res.Called, res.Status, res.Active, active)
+		}
+		// The app sets a public Cache-Control; a personal pass replaces it.
+		cc := "public, max-age=60"
+		if want.Personal() {
+			cc = "no-store"
+		}
+		if got := res.Header.Values("Cache-Control"); len(got) != 1 || got[0] != cc {
+			return fmt.Errorf("case %s: passed by %s: Cache-Control %q, want %q", where(), want.Step, got, cc)
 		}
 	} else {
 		if res.Called {

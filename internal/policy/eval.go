@@ -18,6 +18,8 @@ type Request struct {
 	RemoteAddr     string   // r.RemoteAddr
 	XForwardedFor  []string // the X-Forwarded-For header lines, in order
 	Roles          []string // Config.Roles(r)
+	CustomClientIP bool       // Config.ClientIP is set: ClientIP, not RemoteAddr and proxies, is the client address
+	ClientIP       netip.Addr // Config.ClientIP's answer when CustomClientIP; the zero Addr when it reports none
 	Accept         []string // the Accept header lines
 	AcceptLanguage []string // the Accept-Language header lines
 	On             bool     // maintenance mode is on (the state: the env var, the file or Config.State)
@@ -40,6 +42,16 @@ type Decision struct {
 	Format   string // "html", "json" or "redirect"; "" when Pass
 	Locale   string // for html and json
 	Location string // for redirect
+}
+
+// Personal reports whether d lets a request through because of who sent
+// it while the mode is on: an exempt IP, an exempt role or a bypass
+// cookie. The guard then sets Cache-Control: no-store on the app's
+// response, replacing the app's own, so that no shared cache keeps that
+// view of the site and serves it to everyone. Path exemptions are the same
+// for everyone and keep the app's headers.
+func (d Decision) Personal() bool {
+	return d.Pass && (d.Step == "exempt.ips" || d.Step == "exempt.roles" || d.Step == "bypass")
 }
 
 // Evaluate is the reference interpreter: it decides req by walking p's
@@ -69,11 +81,10 @@ func (p *Policy) Evaluate(req Request) Decision {
 		return Decision{Step: "bypass.path", Rule: -1, Status: 302, Format: "redirect", Location: "/"}
 	}
 	clean := CleanPath(req.Path)
-	if i, ok := matchPath(p.Force.Paths, clean); ok {
-		return p.maintenance(req, clean, "force.paths", i)
-	}
-	if i, ok := matchPath(p.Force.Paths, RoutedPath(req.Method, req.Path, req.RawPath)); ok {
-		return p.maintenance(req, clean, "force.paths", i)
+	for _, form := range ForcedForms(req.Method, req.Path, req.RawPath) {
+		if i, ok := matchPath(p.Force.Paths, form); ok {
+			return p.maintenance(req, clean, "force.paths", i)
+		}
 	}
 	redirect := p.Response.Redirect
 	if _, inWindow := p.WindowAt(req.Now); !req.On && !inWindow {
@@ -88,12 +99,12 @@ func (p *Policy) Evaluate(req Request) Decision {
 	if p.Exempt.Tests && req.Testing {
 		return Decision{Pass: true, Step: "exempt.tests", Rule: -1}
 	}
-	if PathExemptable(req.Method, req.Path, req.RawPath) {
+	if Canonical(req.Path, req.RawPath) {
 		if i, ok := matchPath(p.Exempt.Paths, clean); ok {
 			return Decision{Pass: true, Step: "exempt.paths", Rule: i}
 		}
 	}
-	if ip, ok := p.ClientIP(req.RemoteAddr, req.XForwardedFor); ok {
+	if ip, ok := p.requestIP(req); ok {
 		if i, ok := matchIP(p.Exempt.IPs, ip); ok {
 			return Decision{Pass: true, Step: "exempt.ips", Rule: i}
 		}
@@ -136,26 +147,54 @@ func (p *Policy) page(req Request, clean, step string, rule int) Decision {
 	return d
 }
 
-// HidesSeparator reports whether a request path must not be exempt by
-// path: its escaped form holds %2f, %5c or %2e (any case), which cleaning
-// the decoded path would treat as a separator or dot segment, or the
-// decoded path holds a backslash.
+// HidesSeparator reports whether a request path's escaped form holds
+// %2f, %5c or %2e (any case), which cleaning the decoded path would treat
+// as a separator or dot segment, or the decoded path holds a backslash.
+// ServeMux then routes on another path than the cleaned one (RoutedPath).
 func HidesSeparator(path, rawPath string) bool {
 	raw := strings.ToLower(rawPath)
 	return strings.Contains(path, `\`) || strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") || strings.Contains(raw, "%2e")
 }
 
-// PathExemptable reports whether a request may be exempt by path: the
-// path that exempt.paths match, the cleaned path, is the path ServeMux
-// routes the request on. It is not when the escaped path hides a
-// separator or dot segment (HidesSeparator), and not for a CONNECT
-// request whose path is not clean, since ServeMux routes CONNECT requests
-// on their path as it is (CONNECT /orders/../admin/ reaches /orders/).
-func PathExemptable(method, path, rawPath string) bool {
-	if HidesSeparator(path, rawPath) {
-		return false
+// Canonical reports whether a request may be exempt by path: its target's
+// path is in the one form that every router reads the same way. That is a
+// rooted path, already clean (CleanPath returns it unchanged: no ".", ".."
+// or empty segment, a trailing slash aside), without a backslash, and
+// with no percent-escape but the default encoding of the decoded path
+// (rawPath, url.URL.RawPath, is empty), whatever byte is escaped: %68 as
+// much as %2f. Routers such as chi, echo and gin route the escaped or
+// uncleaned path, so for any other spelling they could run another
+// handler than the one whose path was exempt.
+func Canonical(path, rawPath string) bool {
+	return rawPath == "" && strings.HasPrefix(path, "/") && CleanPath(path) == path && !strings.Contains(path, `\`)
+}
+
+// ForcedForms returns the spellings of a request's path that force.paths
+// are matched against, in order, the first match deciding: the cleaned
+// path, the path as ServeMux routes it (RoutedPath), and the decoded path
+// as it came, uncleaned, each followed by itself with its trailing slash
+// removed, or with one added; empty and repeated forms are left out.
+// Together they cover every path that ServeMux, chi, echo, gin and
+// gorilla/mux, with their slash and cleaning options, route a request on.
+func ForcedForms(method, path, rawPath string) []string {
+	var forms []string
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
 	}
-	return method != http.MethodConnect || path == CleanPath(path)
+	for _, f := range []string{CleanPath(path), RoutedPath(method, path, rawPath), path} {
+		if f == "" {
+			continue
+		}
+		add(f)
+		if n := len(f); n > 1 && f[n-1] == '/' {
+			add(f[:n-1])
+		} else if f[n-1] != '/' {
+			add(f + "/")
+		}
+	}
+	return forms
 }
 
 // RoutedPath returns the decoded path on which net/http's ServeMux routes
@@ -173,6 +212,10 @@ func RoutedPath(method, path, rawPath string) string {
 	}
 	return path
 }
+
+// MatchForce returns the index of the force.paths rule that matches the
+// path form f, as Evaluate matches each of ForcedForms.
+func (p *Policy) MatchForce(f string) (int, bool) { return matchPath(p.Force.Paths, f) }
 
 // matchPath returns the index of the rule that matches the cleaned path:
 // an exact pattern, else the longest subtree pattern, else the first
@@ -297,6 +340,15 @@ func (p *Policy) ClientIP(remoteAddr string, xff []string) (netip.Addr, bool) {
 		}
 	}
 	return client, true
+}
+
+// requestIP returns the client address of req: the answer of
+// Config.ClientIP when req.CustomClientIP, else ClientIP's rule.
+func (p *Policy) requestIP(req Request) (netip.Addr, bool) {
+	if req.CustomClientIP {
+		return req.ClientIP, req.ClientIP.IsValid()
+	}
+	return p.ClientIP(req.RemoteAddr, req.XForwardedFor)
 }
 
 // ows trims optional whitespace (RFC 9110, section 5.6.3): spaces and tabs.

@@ -35,6 +35,7 @@ import (
 	"net/netip"
 	"path"
 	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/maintgen/maintgen/internal/policy"
@@ -153,23 +154,45 @@ func (g *nginxGen) httpPart() []byte {
 	g.printf("map %s$uri %s {\n    %s $1;\n    %s $1;\n}\n", g.ref("dot_end"), g.name("path"),
 		quote(`~\A1(/[\x00-\xff]+)/\z`), quote(`~\A[01]([\x00-\xff]*)\z`))
 
+	g.printf("\n# 1 when the path on the request line is not clean: an empty segment, a\n")
+	g.printf("# dot segment, an escaped dot, slash or backslash, a backslash, or a # (the\n")
+	g.printf("# start of a fragment to nginx, part of the path to the app). Routers such\n")
+	g.printf("# as chi, echo and gin route such a path as it is, not as nginx resolves it.\n")
+	g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n}\n", g.name("path_unclean"), quote(uncleanRE))
+	g.printf("\n# 1 when the path on the request line holds only what Go's default\n")
+	g.printf("# encoding of the decoded path writes (url.URL.RawPath is empty): no other\n")
+	g.printf("# escape, whatever byte it escapes, and no raw byte that Go would escape.\n")
+	g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n}\n", g.name("path_encoded"), quote(canonicalCharsRE))
+	g.printf("\n# 1 when the request path is not in canonical form: such a request is never\n")
+	g.printf("# exempt by path, as every router must see the path nginx matched.\n")
+	g.printf("map %s %s {\n    default 1;\n    10 0;\n}\n", quote(g.ref("path_encoded")+g.ref("path_unclean")), g.name("noncanonical"))
+
 	g.force = g.pathMap("force", "force.paths", p.Force.Paths)
 	if g.force != "0" {
-		g.printf("\n# 1 when nginx and the app may route the request on different paths, so\n")
-		g.printf("# that nginx cannot tell whether a force.paths pattern would match it in the\n")
-		g.printf("# middleware: then it is forced. The escaped path holds a dot segment\n")
-		g.printf("# spelled with %%2e (/checkout/%%2e%%2e/x: nginx resolves it to /x, ServeMux\n")
-		g.printf("# routes it under /checkout/), or a # (the start of a fragment to nginx, part\n")
-		g.printf("# of the path to the app).\n")
-		g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n    %s 1;\n}\n", g.name("path_ambiguous"), quote(dotEscapedRE), quote(fragmentRE))
-		g.printf("map %s %s {\n    default 0;\n    %s 1;\n}\n", quote(g.force+g.ref("path_ambiguous")), g.name("forced"), quote("~1"))
+		slash := ""
+		if slices.ContainsFunc(p.Force.Paths, func(pp policy.PathPattern) bool { return pp.Kind == policy.Regexp }) {
+			g.printf("\n# 1 when a re: pattern of force.paths matches the cleaned path with a\n")
+			g.printf("# trailing slash added (echo's AddTrailingSlash routes it so).\n")
+			g.printf("map %s %s {\n    default 0;\n", quote(g.ref("path")+"/"), g.name("force_slash"))
+			for _, pp := range p.Force.Paths {
+				if pp.Kind != policy.Regexp {
+					continue
+				}
+				if re, err := pcreFullMatch(pp.Expr); err == nil {
+					g.printf("    %s 1;  # force.paths[%d] %s\n", quote("~"+re), pp.Index, commentSafe(pp.Raw))
+				}
+			}
+			g.printf("}\n")
+			slash = g.ref("force_slash")
+		}
+		g.printf("\n# Forced: a force.paths pattern matches the cleaned path, with or without a\n")
+		g.printf("# trailing slash, or the path on the request line is not clean, so that a\n")
+		g.printf("# router may route it on a forced route that nginx cannot see: then it is\n")
+		g.printf("# forced, whatever it is (fail closed).\n")
+		g.printf("map %s %s {\n    default 0;\n    %s 1;\n}\n", quote(g.force+slash+g.ref("path_unclean")), g.name("forced"), quote("~1"))
 		g.force = g.ref("forced")
 	}
 	g.exemptPath = g.pathMap("exempt_path", "exempt.paths", p.Exempt.Paths)
-	g.printf("\n# 1 when the escaped path hides a separator or dot segment (%%2f, %%5c, %%2e)\n")
-	g.printf("# or holds a backslash, or a # (where nginx ends the path and the app does\n")
-	g.printf("# not): such a request is never exempt by path.\n")
-	g.printf("map $request_uri %s {\n    default 0;\n    %s 1;\n}\n", g.name("hides_separator"), quote(`~\A[^?]*(?:%2[fF]|%5[cC]|%2[eE]|\x5c|#)`))
 	if r := p.Response.Redirect; r != "" {
 		g.printf("\n# 1 for the response.redirect path itself.\n")
 		g.printf("map %s %s {\n    default 0;\n    %s 1;\n}\n", g.name("path"), g.name("redirect_path"), quote(`~\A`+pcreLiteral(r)+`\z`))
@@ -192,13 +215,24 @@ func (g *nginxGen) pathMap(v, key string, pats []policy.PathPattern) string {
 	if len(pats) == 0 {
 		return "0"
 	}
-	g.printf("\n# 1 when a pattern of %s matches the cleaned path.\n", key)
+	// force.paths also match with a trailing slash removed (chi's
+	// StripSlashes, echo's RemoveTrailingSlash); a subtree pattern already
+	// does.
+	force := v == "force"
+	if force {
+		g.printf("\n# 1 when a pattern of %s matches the cleaned path, or the cleaned path\n# less a trailing slash.\n", key)
+	} else {
+		g.printf("\n# 1 when a pattern of %s matches the cleaned path.\n", key)
+	}
 	g.printf("map %s %s {\n    default 0;\n", g.name("path"), g.name(v))
 	for _, pp := range pats {
 		var re string
 		switch pp.Kind {
 		case policy.Exact:
 			re = `\A` + pcreLiteral(pp.Path) + `\z`
+			if force {
+				re = `\A` + pcreLiteral(pp.Path) + `/?\z`
+			}
 		case policy.Subtree:
 			re = `\A` + pcreLiteral(strings.TrimSuffix(pp.Path, "/")) + `(?:/|\z)`
 		case policy.Regexp:
@@ -207,6 +241,10 @@ func (g *nginxGen) pathMap(v, key string, pats []policy.PathPattern) string {
 			if err != nil {
 				g.errs.Add(pp.Pos, "output.nginx: %s[%d]: %q cannot be translated for nginx: %v", key, pp.Index, pp.Raw, err)
 				continue
+			}
+			if force {
+				// \A(?:X)\z, or X then a slash, but not for the root.
+				re = re + `|\A(?!/\z)` + strings.TrimPrefix(strings.TrimSuffix(re, `\z`), `\A`) + `/\z`
 			}
 			if len(re)+1 > MaxNginxParam {
 				g.errs.Add(pp.Pos, "output.nginx: %s[%d]: %q is %d bytes long once translated for nginx, which reads at most %d bytes in one parameter: simplify it (each \".\" or non-ASCII class matches UTF-8 byte by byte)", key, pp.Index, pp.Raw, len(re)+1, MaxNginxParam)
@@ -229,16 +267,16 @@ func commentSafe(s string) string {
 	}, s)
 }
 
-// dotEscapedRE matches a request target whose path holds a dot segment
-// ("." or "..") spelled with at least one %2e, any case, between slashes
-// (or %2f) or at the end of the path.
-const dotEscapedRE = `~\A[^?]*(?:/|%2[fF])(?:%2[eE](?:\.|%2[eE])?|\.%2[eE])(?:/|%2[fF]|\?|\z)`
+// uncleanRE matches a request target whose path, as on the request line,
+// is not clean: an empty segment, a "." or ".." segment, an escaped dot,
+// slash or backslash (any case), a backslash, or a #.
+const uncleanRE = `~\A[^?]*(?://|/\.\.?(?:/|\?|\z)|%2[eEfF]|%5[cC]|\x5c|#)`
 
-// fragmentRE matches a request target whose path holds a #: nginx takes
-// it for the start of a fragment and drops the rest from $uri, but passes
-// the request line on as it is, and net/http reads the # as part of the
-// path.
-const fragmentRE = `~\A[^?]*#`
+// canonicalCharsRE matches a request target whose path, as on the request
+// line, is rooted and holds only what Go's default encoding of the decoded
+// path writes (url.URL.EscapedPath with RawPath empty): the bytes that it
+// leaves as they are, and upper-case escapes of the bytes that it escapes.
+const canonicalCharsRE = `~\A/(?:[A-Za-z0-9\-_.~$&+,/:;=@]|%(?:[01][0-9A-F]|2[0-357-9A]|3[CEF]|5[B-E]|60|7[B-DF]|[89A-F][0-9A-F]))*(?:\?|\z)`
 
 // geoPrefixes returns the prefixes for an nginx geo block or
 // set_real_ip_from: nginx matches IPv4 clients against IPv4 prefixes only,
@@ -327,7 +365,7 @@ func (g *nginxGen) actionMap() {
 	src := "force=" + g.force +
 		" on=" + g.ref("on") +
 		" redirect=" + lit("redirect_path", p.Response.Redirect != "", "0") +
-		" path=" + g.exemptPath + g.ref("hides_separator") +
+		" path=" + g.exemptPath + g.ref("noncanonical") +
 		" ip=" + lit("exempt_ip", len(p.Exempt.IPs) > 0, "0") +
 		lit("peer_trusted", len(p.Proxies) > 0, "0") + lit("xff_valid", len(p.Proxies) > 0, "1")
 	maint := "page"
@@ -350,7 +388,7 @@ func (g *nginxGen) actionMap() {
 	if p.Response.Redirect != "" {
 		g.printf("    %s page;  # 3. the redirect path: the page\n", quote(`~ redirect=1 `))
 	}
-	g.printf("    %s \"\";  # 4. exempt.paths, unless the escaped path hides a separator\n", quote(`~ path=10 `))
+	g.printf("    %s \"\";  # 4. exempt.paths, for a path in canonical form\n", quote(`~ path=10 `))
 	g.printf("    %s \"\";  # 5. exempt.ips: the peer, or X-Forwarded-For from a proxy when valid\n", quote(`~ ip=1(?:0[01]|11)\z`))
 	if len(p.Exempt.Roles) > 0 {
 		var roles []string

@@ -187,6 +187,9 @@ func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, poli
 	if err != nil {
 		return rawRequest{}, req, "not a request target"
 	}
+	if c.ClientIP != "" {
+		return rawRequest{}, req, "Config.ClientIP (the app's own code; nginx reads the peer and X-Forwarded-For)"
+	}
 	if c.Method == http.MethodConnect {
 		return rawRequest{}, req, "CONNECT (nginx answers 405; TestNginxAdversarial sends some)"
 	}
@@ -270,11 +273,11 @@ func climbsAboveRoot(p string) bool {
 	return false
 }
 
-// dotEscaped and fragment are the checks of the http{} part's
-// path_ambiguous map, in Go.
+// unclean and canonicalChars are the checks of the http{} part's
+// path_unclean and path_encoded maps, in Go.
 var (
-	dotEscaped = regexp.MustCompile(strings.TrimPrefix(dotEscapedRE, "~"))
-	fragment   = regexp.MustCompile(strings.TrimPrefix(fragmentRE, "~"))
+	unclean        = regexp.MustCompile(strings.TrimPrefix(uncleanRE, "~"))
+	canonicalChars = regexp.MustCompile(strings.TrimPrefix(canonicalCharsRE, "~"))
 )
 
 // xffValidRE is the check of the http{} part's xff_valid map, in Go: every
@@ -286,10 +289,10 @@ var xffValidRE = regexp.MustCompile(`\A(?:` + xffEntry + `,)*[^,]*\z`)
 //
 //   - Roles: nginx sees none, so exempt.roles exempts nobody (not even
 //     anonymous).
-//   - force.paths: a path with a dot segment spelled with %2e, or a #, is
-//     forced, whatever it is, as nginx reads it otherwise than net/http
-//     and ServeMux do.
-//   - exempt.paths: a path with a # is never exempt by path.
+//   - force.paths: a path that is not clean on the request line (an empty
+//     or dot segment, an escaped dot, slash or backslash, a backslash, a
+//     #) is forced, whatever it is, as routers may route it on a path
+//     that nginx cannot compute.
 //   - exempt.ips through a proxy: when any X-Forwarded-For entry is not an
 //     address both read alike (empty, "unknown", a tab, a leading zero, an
 //     IPv6 zone, brackets without a port), nginx's realip module would
@@ -299,16 +302,19 @@ func nginxWant(p *policy.Policy, req policy.Request) policy.Decision {
 	q := *p
 	q.Exempt.Roles = nil
 	d := q.Evaluate(req)
-	// RawPath is the path as on the request line whenever that holds an
-	// escape the default encoding does not write, such as %2e, or a
-	// character it escapes, such as #.
-	ambiguous := dotEscaped.MatchString(req.RawPath) || fragment.MatchString(req.RawPath)
-	if len(p.Force.Paths) > 0 && d.Step != "force.paths" && ambiguous {
+	// The escaped path is the path as on the request line: RawPath
+	// whenever that holds an escape the default encoding does not write,
+	// such as %2e, or a character it escapes, such as #.
+	line := req.RawPath
+	if line == "" {
+		line = (&url.URL{Path: req.Path}).EscapedPath()
+	}
+	if len(p.Force.Paths) > 0 && d.Step != "force.paths" && unclean.MatchString(line) {
 		return p.ForceDecision(req)
 	}
-	if d.Step == "exempt.paths" && strings.Contains(req.RawPath, "#") {
-		q.Exempt.Paths = nil
-		d = q.Evaluate(req)
+	// nginx's canonical form is the middleware's (policy.Canonical).
+	if d.Step == "exempt.paths" && (unclean.MatchString(line) || !canonicalChars.MatchString(line)) {
+		panic(fmt.Sprintf("the interpreter exempts %q by path, which nginx does not see as canonical", line))
 	}
 	if d.Step != "exempt.ips" || len(req.XForwardedFor) == 0 {
 		return d

@@ -46,6 +46,19 @@ type Config struct {
 	// also has "authenticated". nil: every request is anonymous.
 	Roles func(r *http.Request) []string
 
+	// ClientIP returns the request's client IP, for exempt.ips and the
+	// log; ok false means the request has none, and no exempt.ips rule
+	// applies. Set it when a trusted front already names the client in a
+	// header of its own (Cloudflare's CF-Connecting-IP, for example) or
+	// the app has its own trusted extraction, as django-maintenance-mode's
+	// GET_CLIENT_IP_ADDRESS. nil: the host of RemoteAddr, or, when that
+	// peer is one of the policy's proxies, the X-Forwarded-For walk.
+	//
+	// Whatever the setting, the guard must run before any middleware that
+	// rewrites RemoteAddr (chi's middleware.RealIP, for one): such a
+	// middleware lets any client claim an exempt address in a header.
+	ClientIP func(r *http.Request) (netip.Addr, bool)
+
 	// Now is the clock for time-dependent rules: the schedule, the state
 	// file's "on until" and bypass cookies. nil: time.Now.
 	Now func() time.Time
@@ -417,12 +430,62 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d.pass {
 		if d.on {
 			r = r.WithContext(context.WithValue(r.Context(), activeKey{}, true))
+			if d.personal() {
+				w = &noStoreWriter{ResponseWriter: w}
+			}
 		}
 		h.next.ServeHTTP(w, r)
 		return
 	}
 	h.g.respond(w, r, &d)
 }
+
+// personal reports whether d lets a request through because of who sent
+// it, while the mode is on: an exempt IP, an exempt role or a bypass
+// cookie. The app's response is then a view that others must not get.
+func (d *decision) personal() bool {
+	return d.pass && (d.step == stepExemptIPs || d.step == stepExemptRoles || d.step == stepBypass)
+}
+
+// noStoreWriter sets Cache-Control: no-store on the response when its
+// header is written, replacing what the app set, so that no shared cache
+// (a CDN, a proxy) keeps an admin's view of the site under maintenance and
+// serves it to everyone. Unwrap gives http.ResponseController the
+// underlying writer (Flush, Hijack, deadlines).
+type noStoreWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *noStoreWriter) header() {
+	if !w.wrote {
+		w.wrote = true
+		w.ResponseWriter.Header()["Cache-Control"] = hdrNoStore
+	}
+}
+
+// WriteHeader sets Cache-Control: no-store, then writes the header.
+func (w *noStoreWriter) WriteHeader(code int) {
+	w.ResponseWriter.Header()["Cache-Control"] = hdrNoStore
+	w.wrote = w.wrote || code >= 200 || code == http.StatusSwitchingProtocols
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write sets Cache-Control: no-store before the first write.
+func (w *noStoreWriter) Write(b []byte) (int, error) {
+	w.header()
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sets Cache-Control: no-store, then flushes, when the underlying
+// writer can.
+func (w *noStoreWriter) Flush() {
+	w.header()
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the underlying writer, for http.ResponseController.
+func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Active reports whether maintenance mode was on when the guard let the
 // request of ctx through (an exempt request), for example to show admins a
@@ -571,14 +634,14 @@ func (g *Guard) decide(r *http.Request) decision {
 		d.pass, d.step = true, stepExemptTests
 		return d
 	}
-	if !hiddenSeparator(r.URL) && (r.Method != http.MethodConnect || r.URL.Path == p) {
+	if canonical(r.URL) {
 		if i, ok := exemptPaths.match(p); ok {
 			d.pass, d.step, d.rule = true, stepExemptPaths, int32(i)
 			return d
 		}
 	}
 	if exemptIPs.len() > 0 {
-		if ip, ok := clientIP(r); ok {
+		if ip, ok := g.clientIP(r); ok {
 			if i, ok := exemptIPs.lookup(ip); ok {
 				d.pass, d.step, d.rule = true, stepExemptIPs, int32(i)
 				return d
@@ -601,21 +664,61 @@ func (g *Guard) decide(r *http.Request) decision {
 }
 
 // forced returns the force.paths rule that matches the request r, whose
-// cleaned path is p. ServeMux routes some requests on another path than
-// p, and a forced handler must not be reached by such a spelling, so that
-// path is tried too: a CONNECT request's path is not cleaned, and an
-// escaped dot segment (/checkout/%2e%2e/x) is not resolved. Without
-// either, the two paths are the same.
+// cleaned path is p. A forced handler must not be reached by any spelling
+// of its path that a router could route to it, so the rules are tried on
+// each of these forms, in this order, and the first match decides:
+//
+//  1. p, the cleaned decoded path (ServeMux, gorilla/mux, chi's
+//     CleanPath, gin's RemoveExtraSlash);
+//  2. the path as ServeMux routes it (routedPath), when it differs: a
+//     CONNECT request's path is not cleaned, and an escaped dot segment
+//     (/checkout/%2e%2e/x) is not resolved;
+//  3. the decoded path as it came, uncleaned, when it differs: chi, echo,
+//     gin and gorilla/mux's SkipClean route /checkout/../cart on
+//     /checkout/;
+//
+// and each form with a trailing slash removed or added (chi's
+// StripSlashes, echo's RemoveTrailingSlash and AddTrailingSlash).
+// Subtree patterns match unclean paths by their leading segments, as
+// those routers do. For a canonical path, the most common case, only the
+// first form is tried.
 func forced(r *http.Request, p string) (int, bool) {
-	if i, ok := forcePaths.match(p); ok {
+	if i, ok := forcedForm(p); ok {
 		return i, true
 	}
 	// Only %2e and %2f make ServeMux's path differ, and they are in
 	// RawPath, which is empty for most requests.
 	if r.Method == http.MethodConnect || r.URL.RawPath != "" && hiddenSeparator(r.URL) {
 		if rp := routedPath(r); rp != p {
-			return forcePaths.match(rp)
+			if i, ok := forcedForm(rp); ok {
+				return i, true
+			}
 		}
+	}
+	if raw := r.URL.Path; raw != p && raw != "" {
+		return forcedForm(raw)
+	}
+	return -1, false
+}
+
+// forcedForm returns the force.paths rule that matches the path form p, or
+// p with its trailing slash removed or a trailing slash added. It
+// allocates only when p has no trailing slash and force.paths has
+// regexps.
+func forcedForm(p string) (int, bool) {
+	if i, ok := forcePaths.match(p); ok {
+		return i, true
+	}
+	if n := len(p); n > 0 && p[n-1] == '/' {
+		if n == 1 {
+			return -1, false
+		}
+		return forcePaths.match(p[:n-1])
+	}
+	// p + "/": exact patterns never end in a slash and the subtree walk
+	// of p + "/" is that of p, so only the regexps are left to try.
+	if len(forcePaths.regexps) > 0 {
+		return forcePaths.matchRegexps(p + "/")
 	}
 	return -1, false
 }
@@ -741,7 +844,7 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 func (g *Guard) log(r *http.Request, d *decision) {
 	g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance response",
 		slog.String("path", logPath(r.URL.Path)),
-		slog.String("client_ip", logIP(r)),
+		slog.String("client_ip", g.logIP(r)),
 		slog.Int("status", d.status()))
 }
 
@@ -757,8 +860,8 @@ func logPath(p string) string {
 }
 
 // logIP returns the request's client IP for a log record; "" for none.
-func logIP(r *http.Request) string {
-	if a, ok := clientIP(r); ok {
+func (g *Guard) logIP(r *http.Request) string {
+	if a, ok := g.clientIP(r); ok {
 		return a.String()
 	}
 	return ""
@@ -812,9 +915,25 @@ func isClean(p string) bool {
 	return true
 }
 
+// canonical reports whether the request target's path is in canonical
+// form, the one form every router reads the same way: rooted, already
+// clean (no ".", ".." or empty segment, a trailing slash aside), with no
+// backslash, and with no percent-escape other than the default encoding
+// of the decoded path (RawPath empty, whatever byte is escaped: %68 as
+// much as %2f). Only such a request may be exempt by path: for any other
+// spelling, a router that routes the raw or uncleaned path (chi, echo,
+// gin, gorilla/mux with SkipClean or UseEncodedPath) could run another
+// handler than the one whose path the guard matched. ServeMux redirects
+// unclean paths to their clean form, which is then exempt.
+func canonical(u *url.URL) bool {
+	p := u.Path
+	return u.RawPath == "" && p != "" && p[0] == '/' && isClean(p) && strings.IndexByte(p, '\\') < 0
+}
+
 // hiddenSeparator reports whether the request's escaped path hides a
 // separator or dot segment (%2f, %5c or %2e, any case, in RawPath), or the
-// decoded path holds a backslash. Such a request is never exempt by path.
+// decoded path holds a backslash. ServeMux then routes another path than
+// the cleaned one (routedPath).
 func hiddenSeparator(u *url.URL) bool {
 	if strings.IndexByte(u.Path, '\\') >= 0 {
 		return true
@@ -906,6 +1025,11 @@ func (m *pathMatcher) match(p string) (int, bool) {
 			s = s[:j]
 		}
 	}
+	return m.matchRegexps(p)
+}
+
+// matchRegexps returns the first regexp rule that matches p.
+func (m *pathMatcher) matchRegexps(p string) (int, bool) {
 	for _, x := range m.regexps {
 		if strings.HasPrefix(p, x.prefix) && x.re.MatchString(p) {
 			return int(x.rule), true
@@ -1001,12 +1125,26 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return a
 }
 
-// clientIP returns the request's client IP. It is the host of RemoteAddr,
+// clientIP returns the request's client IP: Config.ClientIP's answer when
+// it is set (an IPv4-mapped address unmapped, a zone dropped), else the
+// policy's own rule, forwardedIP.
+func (g *Guard) clientIP(r *http.Request) (netip.Addr, bool) {
+	if g.cfg.ClientIP == nil {
+		return forwardedIP(r)
+	}
+	a, ok := g.cfg.ClientIP(r)
+	if !ok || !a.IsValid() {
+		return netip.Addr{}, false
+	}
+	return a.WithZone("").Unmap(), true
+}
+
+// forwardedIP returns the request's client IP. It is the host of RemoteAddr,
 // unless that peer is a trusted proxy: then the X-Forwarded-For lines are
 // walked right to left, skipping proxies, and the first other address is
 // the client. An empty or malformed entry reached first means no client
 // IP; when the walk runs out, the last address examined is the client.
-func clientIP(r *http.Request) (netip.Addr, bool) {
+func forwardedIP(r *http.Request) (netip.Addr, bool) {
 	peer, ok := parseHost(r.RemoteAddr)
 	if !ok {
 		return netip.Addr{}, false
@@ -1407,7 +1545,7 @@ func (g *Guard) bypassResponse(w http.ResponseWriter, r *http.Request) {
 	h["Referrer-Policy"] = hdrNoReferrer
 	if g.cfg.Logger != nil {
 		g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance bypass link used",
-			slog.String("client_ip", logIP(r)))
+			slog.String("client_ip", g.logIP(r)))
 	}
 	w.WriteHeader(http.StatusFound)
 }
@@ -1470,7 +1608,7 @@ func (g *Guard) serveToggle(w http.ResponseWriter, r *http.Request) {
 	}
 	if g.cfg.Logger != nil {
 		g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance mode switched",
-			slog.String("state", state), slog.String("client_ip", logIP(r)))
+			slog.String("state", state), slog.String("client_ip", g.logIP(r)))
 	}
 	toggleAnswer(w, http.StatusOK, map[string]any{"state": state, "active": g.active(r.Context())})
 }

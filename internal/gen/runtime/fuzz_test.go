@@ -77,7 +77,7 @@ func FuzzClientIP(f *testing.F) {
 		for _, v := range lines(xff) {
 			r.Header.Add("X-Forwarded-For", v)
 		}
-		got, ok := clientIP(r)
+		got, ok := forwardedIP(r)
 		if ok && (!got.IsValid() || got.Zone() != "" || got.Is4In6()) {
 			t.Fatalf("clientIP(%q, X-Forwarded-For %q) = %v: not a plain address", remoteAddr, xff, got)
 		}

@@ -58,6 +58,15 @@ func rolesAre(roles ...string) func(*http.Request) []string {
 	return func(*http.Request) []string { return roles }
 }
 
+// clientIs returns a Config.ClientIP that reports addr, or no address
+// for "".
+func clientIs(addr string) func(*http.Request) (netip.Addr, bool) {
+	return func(*http.Request) (netip.Addr, bool) {
+		a, err := netip.ParseAddr(addr)
+		return a, err == nil
+	}
+}
+
 type reqOpt func(*http.Request)
 
 // from sets the request's RemoteAddr.
@@ -302,7 +311,8 @@ func TestPolicyRules(t *testing.T) {
 		{"force.paths[0] /checkout/", off, newReq("/checkout/cart"), wantForced(0, FormatHTML, "en")},
 		{"force.paths[0] /checkout/ subtree root", off, newReq("/checkout"), wantForced(0, FormatHTML, "en")},
 		{"force.paths[1] /pay", off, newReq("/pay"), wantForced(1, FormatHTML, "en")},
-		{"force.paths[1] /pay/ is not /pay", off, newReq("/pay/"), wantOff()},
+		{"force.paths[1] /pay/ is /pay with a slash that StripSlashes removes", off, newReq("/pay/"), wantForced(1, FormatHTML, "en")},
+		{"force.paths[1] /pay//", off, newReq("/pay//"), wantForced(1, FormatHTML, "en")},
 		{"force.paths[1] /payment is not /pay", off, newReq("/payment"), wantOff()},
 		{"force.paths[0] /checkoutx is not /checkout/", off, newReq("/checkoutx"), wantOff()},
 		{"force.paths case matters", off, newReq("/PAY"), wantOff()},
@@ -334,8 +344,9 @@ func TestPaths(t *testing.T) {
 		{"/healthzx", maint},
 		{"/HEALTHZ", maint},
 		{"/healthz?probe=1", wantPass(StepExemptPaths, 0)},
-		{"/healthz/.", wantPass(StepExemptPaths, 0)},
-		{"/x/../healthz", wantPass(StepExemptPaths, 0)},
+		// not in canonical form: a router may route it elsewhere
+		{"/healthz/.", maint},
+		{"/x/../healthz", maint},
 		{"/healthz/..", maint},
 		{"/healthz;jsessionid=1", maint},
 		{"/healthz%00", maint},
@@ -344,8 +355,8 @@ func TestPaths(t *testing.T) {
 		{"/admin", wantPass(StepExemptPaths, 1)},
 		{"/admin/", wantPass(StepExemptPaths, 1)},
 		{"/admin/x/y", wantPass(StepExemptPaths, 1)},
-		{"/admin/./x", wantPass(StepExemptPaths, 1)},
-		{"/admin/x/..", wantPass(StepExemptPaths, 1)},
+		{"/admin/./x", maint},
+		{"/admin/x/..", maint},
 		{"/administrator", maint},
 		{"/admin-panel/", maint},
 		{"/ADMIN/x", maint},
@@ -353,12 +364,14 @@ func TestPaths(t *testing.T) {
 		{"/admin;x=1", maint},
 		{"/admin/;x=1", wantPass(StepExemptPaths, 1)},
 		{"/admin%00", maint},
-		{"/adminx/../admin/x", wantPass(StepExemptPaths, 1)},
+		{"/adminx/../admin/x", maint},
 		{"/x/admin/", maint},
-		// traversal and duplicate slashes, cleaned like ServeMux
-		{"//admin", wantPass(StepExemptPaths, 1)},
-		{"//admin//x", wantPass(StepExemptPaths, 1)},
-		{"/static/../admin", wantPass(StepExemptPaths, 1)},
+		// traversal and duplicate slashes: never exempt (chi routes
+		// /blog/x/../../admin on /blog/*), but forced when cleaned
+		{"//admin", maint},
+		{"//admin//x", maint},
+		{"/static/../admin", maint},
+		{"/admin/x/", wantPass(StepExemptPaths, 1)},
 		{"/admin/../secret", maint},
 		{"/admin/../../secret", maint},
 		{"/admin/..", maint},
@@ -380,15 +393,19 @@ func TestPaths(t *testing.T) {
 		{"/healthz%5c", maint},
 		{"/static/%2e%2e/static/a.css", maint},
 		{"/api/v1%2fstatus", maintJSON},
-		// other escapes are fine
+		// the default encoding is canonical; any other escape is not
 		{"/admin/a%20b", wantPass(StepExemptPaths, 1)},
 		{"/admin/%252f", wantPass(StepExemptPaths, 1)},
-		{"/adm%69n/x", wantPass(StepExemptPaths, 1)},
+		{"/adm%69n/x", maint},
+		{"/%61dmin/x", maint},
+		{"/admin/a%2Db", maint},
+		{"/%68ealthz", maint},
+		{"/healthz%3f", maint},
 		// regexp: the whole path
 		{"/api/v1/status", wantPass(StepExemptPaths, 2)},
 		{"/api/v12/status", wantPass(StepExemptPaths, 2)},
 		{"/api/v1/status?full=1", wantPass(StepExemptPaths, 2)},
-		{"/api/v1/../v2/status", wantPass(StepExemptPaths, 2)},
+		{"/api/v1/../v2/status", maintJSON},
 		{"/api/v1/status/", maintJSON},
 		{"/api/v1/statusx", maintJSON},
 		{"/api/v/status", maintJSON},
@@ -441,6 +458,14 @@ func TestRoutedPath(t *testing.T) {
 		{"dot-dot before an escaped one", off, newReq("/x/../checkout/%2e%2e/y"), wantForced(0, FormatHTML, "en")},
 		{"escaped dot-dot onto an exact forced path", off, newReq("/pay/%2e%2e"), wantOff()},
 		{"escaped dot-dot elsewhere", off, newReq("/x/%2e%2e/y"), wantOff()},
+		// chi, echo and gin route the uncleaned path
+		{"dot-dot out of a forced subtree", off, newReq("/checkout/../cart"), wantForced(0, FormatHTML, "en")},
+		{"trailing dot-dot in a forced subtree", off, newReq("/checkout/.."), wantForced(0, FormatHTML, "en")},
+		{"dot in a forced subtree", off, newReq("/checkout/./x"), wantForced(0, FormatHTML, "en")},
+		{"empty segment in a forced subtree", off, newReq("/checkout//x"), wantForced(0, FormatHTML, "en")},
+		{"dot-dot after an exact forced path", off, newReq("/pay/../x"), wantOff()},
+		{"trailing dot on an exact forced path", off, newReq("/pay/."), wantForced(1, FormatHTML, "en")},
+		{"added slash on a forced subtree root", off, newReq("/checkout"), wantForced(0, FormatHTML, "en")},
 	})
 	for _, c := range []struct{ method, target, want string }{
 		{"GET", "/a/b", "/a/b"},
@@ -584,7 +609,7 @@ func TestClientIP(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newReq("/", append([]reqOpt{from(c.remote)}, c.opts...)...)
-			got, ok := clientIP(r)
+			got, ok := forwardedIP(r)
 			if c.want == "" {
 				if ok {
 					t.Fatalf("clientIP = %v, want none", got)
@@ -1171,20 +1196,23 @@ func TestMaintenanceResponseOverHTTP(t *testing.T) {
 // unchanged, and the guard adds no headers.
 func TestPassThrough(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		cfg  Config
-		req  *http.Request
+		name     string
+		cfg      Config
+		req      *http.Request
+		personal bool
 	}{
-		{"off", Config{State: stateIs(false)}, newReq("/page", hdr("Accept", "application/json"))},
-		{"exempt path", Config{State: stateIs(true)}, newReq("/healthz")},
-		{"exempt ip", Config{State: stateIs(true)}, newReq("/page", from("127.0.0.1:1"))},
-		{"exempt role", Config{State: stateIs(true), Roles: rolesAre("staff")}, newReq("/page")},
+		{"off", Config{State: stateIs(false)}, newReq("/page", hdr("Accept", "application/json")), false},
+		{"exempt path", Config{State: stateIs(true)}, newReq("/healthz"), false},
+		{"exempt ip", Config{State: stateIs(true)}, newReq("/page", from("127.0.0.1:1")), true},
+		{"exempt role", Config{State: stateIs(true), Roles: rolesAre("staff")}, newReq("/page"), true},
+		{"exempt ip from Config.ClientIP", Config{State: stateIs(true), ClientIP: clientIs("127.0.0.1")}, newReq("/page", from("203.0.113.9:1")), true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var seen *http.Request
 			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				seen = r
 				w.Header().Set("X-App", "1")
+				w.Header().Set("Cache-Control", "public, max-age=60")
 				w.WriteHeader(http.StatusTeapot)
 				io.WriteString(w, "tea")
 			})
@@ -1198,10 +1226,68 @@ func TestPassThrough(t *testing.T) {
 			if rec.Code != http.StatusTeapot || rec.Body.String() != "tea" {
 				t.Errorf("response %d %q, want the app's", rec.Code, rec.Body.String())
 			}
-			for _, name := range []string{"Retry-After", "Cache-Control", "Vary", "Content-Language"} {
+			for _, name := range []string{"Retry-After", "Vary", "Content-Language"} {
 				if v := rec.Header().Values(name); len(v) > 0 {
 					t.Errorf("pass-through response has %s: %q", name, v)
 				}
+			}
+			// A pass for who sent the request must not be cached for
+			// others; a path exemption keeps the app's Cache-Control.
+			want := "public, max-age=60"
+			if c.personal {
+				want = "no-store"
+			}
+			if v := rec.Header().Values("Cache-Control"); len(v) != 1 || v[0] != want {
+				t.Errorf("Cache-Control %q, want %q", v, want)
+			}
+		})
+	}
+}
+
+// TestConfigClientIP: Config.ClientIP replaces RemoteAddr and the
+// X-Forwarded-For walk for exempt.ips, both ways.
+func TestConfigClientIP(t *testing.T) {
+	cf := func(r *http.Request) (netip.Addr, bool) {
+		a, err := netip.ParseAddr(r.Header.Get("CF-Connecting-IP"))
+		return a, err == nil
+	}
+	on := Config{State: stateIs(true), ClientIP: cf}
+	runDecide(t, []decideCase{
+		{"header names an exempt address", on, newReq("/secret", from("203.0.113.9:5"), hdr("CF-Connecting-IP", "10.1.2.3")), wantPass(StepExemptIPs, 1)},
+		{"IPv4-mapped is unmapped", on, newReq("/secret", from("203.0.113.9:5"), hdr("CF-Connecting-IP", "::ffff:10.1.2.3")), wantPass(StepExemptIPs, 1)},
+		{"exempt peer, no header: no client IP", on, newReq("/secret", from("127.0.0.1:5")), wantMaint(FormatHTML, "en")},
+		{"exempt peer, other header", on, newReq("/secret", from("127.0.0.1:5"), hdr("CF-Connecting-IP", "203.0.113.7")), wantMaint(FormatHTML, "en")},
+		{"X-Forwarded-For is not read", on, newReq("/secret", from("10.0.0.1:5"), hdr("X-Forwarded-For", "127.0.0.1"), hdr("CF-Connecting-IP", "203.0.113.7")), wantMaint(FormatHTML, "en")},
+		{"a valid address with ok false", Config{State: stateIs(true), ClientIP: func(*http.Request) (netip.Addr, bool) { return netip.MustParseAddr("127.0.0.1"), false }}, newReq("/secret"), wantMaint(FormatHTML, "en")},
+	})
+}
+
+// TestNoStoreWriter: the personal pass's writer sets no-store however the
+// app writes (implicit WriteHeader, Flush first, an informational status
+// first), and http.ResponseController reaches the underlying writer.
+func TestNoStoreWriter(t *testing.T) {
+	g := New(Config{State: stateIs(true)})
+	for name, app := range map[string]http.HandlerFunc{
+		"write": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "max-age=600")
+			io.WriteString(w, "x")
+		},
+		"flush": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "max-age=600")
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("Flush: %v", err)
+			}
+		},
+		"early hints": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusEarlyHints)
+			w.Header().Set("Cache-Control", "public")
+			w.WriteHeader(http.StatusOK)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := serve(t, g.Wrap(app), newReq("/page", from("127.0.0.1:1")))
+			if v := rec.Header().Values("Cache-Control"); len(v) != 1 || v[0] != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store", v)
 			}
 		})
 	}
