@@ -13,16 +13,16 @@ import (
 // Request is what a maintenance decision reads of an HTTP request.
 type Request struct {
 	Method         string
-	Path           string   // r.URL.Path, decoded
-	RawPath        string   // r.URL.RawPath: the escaped path when it differs from the default encoding
-	RemoteAddr     string   // r.RemoteAddr
-	XForwardedFor  []string // the X-Forwarded-For header lines, in order
-	Roles          []string // Config.Roles(r)
+	Path           string     // r.URL.Path, decoded
+	RawPath        string     // r.URL.RawPath: the escaped path when it differs from the default encoding
+	RemoteAddr     string     // r.RemoteAddr
+	XForwardedFor  []string   // the X-Forwarded-For header lines, in order
+	Roles          []string   // Config.Roles(r)
 	CustomClientIP bool       // Config.ClientIP is set: ClientIP, not RemoteAddr and proxies, is the client address
 	ClientIP       netip.Addr // Config.ClientIP's answer when CustomClientIP; the zero Addr when it reports none
-	Accept         []string // the Accept header lines
-	AcceptLanguage []string // the Accept-Language header lines
-	On             bool     // maintenance mode is on (the state: the env var, the file or Config.State)
+	Accept         []string   // the Accept header lines
+	AcceptLanguage []string   // the Accept-Language header lines
+	On             bool       // maintenance mode is on (the state: the env var, the file or Config.State)
 
 	// The inputs of the operations rules. Their zero values leave those
 	// rules out: no time is inside a window, no secret disables bypass.

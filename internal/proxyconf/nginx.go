@@ -34,8 +34,8 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/maintgen/maintgen/internal/policy"
