@@ -12,6 +12,7 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
+	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -52,6 +53,11 @@ func (c *command) check(args []string) int {
 			return c.reportFormat(err, *format)
 		case !bytes.Equal(disk, f.Data):
 			bad++
+			if f.Path == p.Output.Go {
+				if err := gen.CheckRuntime(disk); err != nil {
+					fmt.Fprintf(c.stderr, "%s: %v\n", display, err)
+				}
+			}
 			c.stale(*format, display, "stale", policyName, display, string(disk), string(f.Data))
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"runtime/debug"
 
+	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -138,7 +139,7 @@ func (c *command) load(policyFile string) (*policy.Policy, []File, error) {
 	}
 	dir := filepath.Dir(policyFile)
 	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
-	return Outputs(filepath.ToSlash(policyFile), src, read)
+	return outputs(filepath.ToSlash(policyFile), src, read, gen.Options{Version: Version()})
 }
 
 // readPolicy reads at most policy.MaxSize+1 bytes of the policy file, so a
@@ -276,12 +277,33 @@ func (c *command) version(args []string) int {
 	return ExitOK
 }
 
+// modulePath is maintgen's module path.
+const modulePath = "github.com/maintgen/maintgen"
+
 // Version returns maintgen's module version from the build info: a tag
 // such as v0.1.0 when installed with go install or go get -tool, else
-// "(devel)".
+// "(devel)" (a checkout, or a replace directive pointing at one). Built as
+// a tool of another module (go tool maintgen), maintgen is a dependency
+// of that module, and its version is found among the dependencies.
 func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	if bi.Main.Path == modulePath && bi.Main.Version != "" {
 		return bi.Main.Version
+	}
+	for _, m := range bi.Deps {
+		if m.Path != modulePath {
+			continue
+		}
+		if m.Replace != nil {
+			if m.Replace.Version != "" {
+				return m.Replace.Version
+			}
+			return "(devel)"
+		}
+		return m.Version
 	}
 	return "(devel)"
 }

@@ -29,7 +29,14 @@ type ReadFunc func(name string) ([]byte, error)
 // status alone), then the optional nginx snippet (server{} part, then
 // http{} part) and HAProxy errorfile. It writes nothing. The error, when not nil, is usually a
 // policy.ErrorList.
+//
+// The Go file's header leaves the maintgen version out, as goldens do;
+// the commands name it (Version).
 func Outputs(name string, src []byte, read ReadFunc) (*policy.Policy, []File, error) {
+	return outputs(name, src, read, gen.Options{})
+}
+
+func outputs(name string, src []byte, read ReadFunc, opts gen.Options) (*policy.Policy, []File, error) {
 	p, err := policy.Parse(name, src)
 	if err != nil {
 		return nil, nil, err
@@ -56,7 +63,7 @@ func Outputs(name string, src []byte, read ReadFunc) (*policy.Policy, []File, er
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err = gen.Source(p, pages)
+	src, err = gen.Source(p, pages, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate %s: %w", p.Output.Go, err)
 	}

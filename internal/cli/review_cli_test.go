@@ -46,6 +46,13 @@ func TestCheck(t *testing.T) {
 			"--- maintenance/maintenance_gen.go\n+++ maintenance/maintenance_gen.go (generated)\n@@ ",
 			" package maintenance\n-\n-// edited by hand\n",
 		}},
+		{"runtime edited by hand", func(t *testing.T, dir string) {
+			name := filepath.Join(dir, "maintenance", "maintenance_gen.go")
+			b, _ := os.ReadFile(name)
+			writeFile(t, name, strings.Replace(string(b), "func (g *Guard) Wrap(", "// reviewed\nfunc (g *Guard) Wrap(", 1))
+		}, nil, ExitPolicy, []string{
+			"stale: maintenance/maintenance_gen.go\n",
+		}},
 		{"policy edited, not regenerated", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, "policy.yaml"), strings.Replace(twoLocales, "body: B}", "body: B2}", 1))
 		}, nil, ExitPolicy, []string{
@@ -101,6 +108,11 @@ func TestCheck(t *testing.T) {
 			}
 			if tt.wantCode != ExitOK && !strings.Contains(errOut, "run maintgen generate") {
 				t.Errorf("stderr %q does not say how to fix it", errOut)
+			}
+			// Only an edit of the runtime part is reported as one.
+			const edited = "maintenance/maintenance_gen.go: the runtime part was edited by hand: its digest is sha256:"
+			if got, want := strings.Contains(errOut, edited), tt.name == "runtime edited by hand"; got != want {
+				t.Errorf("stderr reports a runtime edit: %t, want %t; stderr:\n%s", got, want, errOut)
 			}
 			if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
 				t.Errorf("check changed files (-before +after):\n%s", diff)

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/maintgen/maintgen/internal/difftest"
+	"github.com/maintgen/maintgen/internal/policy"
 )
 
 // tryPolicy is the policy TestTry asks about; the positions in the
@@ -163,101 +164,79 @@ func tryArgs(t *testing.T, c difftest.Case) []string {
 	return append(args, "-now", now.Format(time.RFC3339Nano))
 }
 
-// TestTryMatchesGenerated checks that maintgen try gives the generated
-// code's decision, over the golden policies. For each GET request of the
-// policy's matrices, it parses try's flags, and feeds the request those
-// flags describe to the generated code (compiled by difftest, which holds
-// Decide equal to policy.Evaluate); the flags must describe the matrix
-// request exactly, and try's verdict line must be the one for that
-// decision. The bypass secret reaches try, as it reaches the guard,
-// through the environment variable the policy names.
+// tryCases checks that maintgen try gives the generated code's decision,
+// for the golden policy p in dir; TestGolden runs it on every case that
+// generates code. For each GET request of the policy's matrices, it
+// parses try's flags; the flags must describe the matrix request exactly,
+// and try's verdict line must be the one for policy.Evaluate's decision.
+// It returns the requests the flags describe, which TestGolden's compiled
+// step feeds to the generated code along with the case's matrices, in the
+// same build (difftest holds Decide equal to policy.Evaluate). The bypass
+// secret reaches try, as it reaches the guard, through the environment
+// variable the policy names.
 //
 // One difference is by design: difftest's harness runs under go test, so
 // exempt.tests applies to the generated code there, while try answers for
 // a program that is not a test, as production is.
-func TestTryMatchesGenerated(t *testing.T) {
-	entries, err := os.ReadDir(goldenDir)
+func tryCases(t *testing.T, dir string, p *policy.Policy) []difftest.Case {
+	t.Helper()
+	dir, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pkgs []difftest.Package
-	for _, e := range entries {
-		dir, err := filepath.Abs(filepath.Join(goldenDir, e.Name()))
+	t.Chdir(dir)
+	c := &command{stdout: io.Discard, stderr: io.Discard}
+	var cases []difftest.Case
+	for _, mc := range append(difftest.Matrix(p), difftest.OpsMatrix(p)...) {
+		if mc.Method != "GET" {
+			continue // try asks about GET requests
+		}
+		if p.Bypass != nil {
+			t.Setenv(p.Bypass.SecretEnv, mc.BypassSecret)
+		}
+		args := tryArgs(t, mc)
+		tr, _, ok := c.parseTry(args)
+		if !ok {
+			t.Fatalf("try %q: flags refused", args)
+		}
+		tc := difftest.Case{Name: mc.Name, Method: "GET", URI: tr.Target, RemoteAddr: tr.IP,
+			XForwardedFor: tr.XFF, Roles: tr.Roles, Accept: tr.Accept, AcceptLanguage: tr.Lang,
+			On: tr.On, Now: tr.Now, Cookie: tr.Cookie, ClientIP: tr.Client}
+		if p.Bypass != nil {
+			tc.BypassSecret = os.Getenv(p.Bypass.SecretEnv)
+		}
+		want := mc
+		want.Now = args[len(args)-1] // the case's time, written out
+		if diff := cmp.Diff(want, tc, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("try %q describes another request (-matrix +try):\n%s", args, diff)
+		}
+		req, err := tc.Request()
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, err := os.ReadFile(filepath.Join(dir, "policy.yaml"))
-		if err != nil {
-			continue
+		if req.Now, err = tc.Time(); err != nil {
+			t.Fatal(err)
 		}
-		p, files, err := Outputs("policy.yaml", src, func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) })
+		got, err := tr.requestFor(p)
 		if err != nil {
-			continue // a case that must fail
+			t.Fatal(err)
 		}
-		t.Run(e.Name(), func(t *testing.T) {
-			t.Chdir(dir)
-			c := &command{stdout: io.Discard, stderr: io.Discard}
-			var cases []difftest.Case
-			for _, mc := range append(difftest.Matrix(p), difftest.OpsMatrix(p)...) {
-				if mc.Method != "GET" {
-					continue // try asks about GET requests
-				}
-				if p.Bypass != nil {
-					t.Setenv(p.Bypass.SecretEnv, mc.BypassSecret)
-				}
-				args := tryArgs(t, mc)
-				tr, _, ok := c.parseTry(args)
-				if !ok {
-					t.Fatalf("try %q: flags refused", args)
-				}
-				tc := difftest.Case{Name: mc.Name, Method: "GET", URI: tr.Target, RemoteAddr: tr.IP,
-					XForwardedFor: tr.XFF, Roles: tr.Roles, Accept: tr.Accept, AcceptLanguage: tr.Lang,
-					On: tr.On, Now: tr.Now, Cookie: tr.Cookie, ClientIP: tr.Client}
-				if p.Bypass != nil {
-					tc.BypassSecret = os.Getenv(p.Bypass.SecretEnv)
-				}
-				want := mc
-				want.Now = args[len(args)-1] // the case's time, written out
-				if diff := cmp.Diff(want, tc, cmpopts.EquateEmpty()); diff != "" {
-					t.Fatalf("try %q describes another request (-matrix +try):\n%s", args, diff)
-				}
-				req, err := tc.Request()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if req.Now, err = tc.Time(); err != nil {
-					t.Fatal(err)
-				}
-				got, err := tr.requestFor(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(req, got, cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{})); diff != "" {
-					t.Fatalf("try %q: request differs from the case's (-case +try):\n%s", args, diff)
-				}
-				// Run the command itself: its verdict line is the one for
-				// the decision the generated code makes.
-				wantLine := describeDecision(p, p.Evaluate(req))
-				var out, errOut strings.Builder
-				if code := Run(append([]string{"try"}, args...), strings.NewReader(""), &out, &errOut); code != ExitOK {
-					t.Fatalf("try %q: exit code %d: %s", args, code, errOut.String())
-				}
-				if first, _, _ := strings.Cut(out.String(), "\n"); first != wantLine {
-					t.Errorf("try %q: %q, want %q", args, first, wantLine)
-				}
-				cases = append(cases, tc)
-			}
-			pages := map[string][]byte{}
-			for _, f := range files[1:] {
-				pages[filepath.Base(f.Path)] = f.Data
-			}
-			pkgs = append(pkgs, difftest.Package{Dir: e.Name(), Policy: p, Source: files[0].Data, Pages: pages, Cases: cases})
-		})
+		if diff := cmp.Diff(req, got, cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+			t.Fatalf("try %q: request differs from the case's (-case +try):\n%s", args, diff)
+		}
+		// Run the command itself: its verdict line is the one for
+		// the decision the generated code makes.
+		wantLine := describeDecision(p, p.Evaluate(req))
+		var out, errOut strings.Builder
+		if code := Run(append([]string{"try"}, args...), strings.NewReader(""), &out, &errOut); code != ExitOK {
+			t.Fatalf("try %q: exit code %d: %s", args, code, errOut.String())
+		}
+		if first, _, _ := strings.Cut(out.String(), "\n"); first != wantLine {
+			t.Errorf("try %q: %q, want %q", args, first, wantLine)
+		}
+		cases = append(cases, tc)
 	}
-	if len(pkgs) == 0 {
-		t.Fatal("no golden policy compiled")
-	}
-	difftest.Run(t, pkgs)
+	return cases
 }
 
 func TestTrySchedule(t *testing.T) {

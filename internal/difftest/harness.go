@@ -143,8 +143,8 @@ func TestHarness(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if bypassSecretEnv != "" {
-			os.Setenv(bypassSecretEnv, c.BypassSecret) // New reads it
+		if bypassEnv := BYPASS_ENV; bypassEnv != "" {
+			os.Setenv(bypassEnv, c.BypassSecret) // New reads it
 		}
 		cfg := Config{
 			State: func(context.Context) (bool, error) { return c.On, nil },
@@ -219,7 +219,12 @@ func Run(t *testing.T, pkgs []Package) {
 			t.Fatal(err)
 		}
 		write(filepath.Join(pk.Dir, "maintenance_gen.go"), pk.Source)
-		write(filepath.Join(pk.Dir, "harness_test.go"), []byte(strings.Replace(harness, "PACKAGE", pk.Policy.Package, 1)))
+		bypassEnv := ""
+		if pk.Policy.Bypass != nil {
+			bypassEnv = pk.Policy.Bypass.SecretEnv
+		}
+		h := strings.NewReplacer("PACKAGE", pk.Policy.Package, "BYPASS_ENV", strconv.Quote(bypassEnv)).Replace(harness)
+		write(filepath.Join(pk.Dir, "harness_test.go"), []byte(h))
 		write(filepath.Join(pk.Dir, "cases.json"), cases)
 	}
 	goCmd := func(args ...string) {

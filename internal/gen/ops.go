@@ -14,34 +14,21 @@ import (
 // bypass link, the toggle, the cookies maintenance responses clear, and
 // exempt.tests.
 
-// writeImports writes the imports that only some policies need, as an
-// import declaration of its own before the runtime's: exempt.tests needs
-// testing (for testing.Testing), which other generated files must not
-// import.
-func writeImports(b *bytes.Buffer, p *policy.Policy) {
-	if p.Exempt.Tests {
-		b.WriteString("\n// testing is imported for exempt.tests: testing.Testing reports whether\n// the program is a test binary.\nimport \"testing\"\n")
+func writeOpsConsts(b *bytes.Buffer, p *policy.Policy, on map[string]bool) {
+	if bp := p.Bypass; on["bypass"] && bp != nil {
+		fmt.Fprintf(b, "bypassSecretEnv = %s // bypass.secret_env\n", strconv.Quote(bp.SecretEnv))
+		fmt.Fprintf(b, "bypassPath = %s // bypass.path\n", strconv.Quote(bp.Path))
+		fmt.Fprintf(b, "bypassTTL = %d // bypass.ttl, in seconds\n", int64(bp.TTL/time.Second))
+		fmt.Fprintf(b, "bypassSecure = %t // the bypass cookie is Secure: not bypass.insecure_cookie\n", !bp.InsecureCookie)
+	}
+	if on["schedule"] {
+		fmt.Fprintf(b, "announce = %d // announce: %s\n", int64(p.Announce), p.Announce)
 	}
 }
 
-func writeOpsConsts(b *bytes.Buffer, p *policy.Policy) {
-	bp := p.Bypass
-	if bp == nil {
-		bp = &policy.Bypass{}
-	}
-	fmt.Fprintf(b, "bypassSecretEnv = %s // bypass.secret_env; \"\" for no bypass\n", strconv.Quote(bp.SecretEnv))
-	fmt.Fprintf(b, "bypassPath = %s // bypass.path\n", strconv.Quote(bp.Path))
-	fmt.Fprintf(b, "bypassTTL = %d // bypass.ttl, in seconds\n", int64(bp.TTL/time.Second))
-	fmt.Fprintf(b, "bypassSecure = %t // the bypass cookie is Secure: not bypass.insecure_cookie\n", !bp.InsecureCookie)
-	fmt.Fprintf(b, "announce = %d // announce: %s\n", int64(p.Announce), p.Announce)
-	fmt.Fprintf(b, "hasSchedule = %t // the policy has a schedule\n", len(p.Schedule) > 0)
-}
-
-func writeOpsVars(b *bytes.Buffer, p *policy.Policy) {
-	b.WriteString("// schedule: maintenance windows [start, end) in Unix seconds, sorted\n")
-	if len(p.Schedule) == 0 {
-		b.WriteString("schedule []window\n")
-	} else {
+func writeOpsVars(b *bytes.Buffer, p *policy.Policy, on map[string]bool) {
+	if on["schedule"] {
+		b.WriteString("// schedule: maintenance windows [start, end) in Unix seconds, sorted\n")
 		b.WriteString("schedule = []window{\n")
 		for _, w := range p.Schedule {
 			fmt.Fprintf(b, "{%d, %d}, // %s to %s\n", w.Start.Unix(), w.End.Unix(),
@@ -49,12 +36,14 @@ func writeOpsVars(b *bytes.Buffer, p *policy.Policy) {
 		}
 		b.WriteString("}\n")
 	}
-	b.WriteString("// toggle.roles\ntoggleRoles = map[string]bool{\n")
-	roles := slices.Sorted(slices.Values(p.Toggle.RoleNames()))
-	for _, r := range slices.Compact(roles) {
-		fmt.Fprintf(b, "%s: true,\n", strconv.Quote(r))
+	if on["toggle"] {
+		b.WriteString("// toggle.roles\ntoggleRoles = map[string]bool{\n")
+		roles := slices.Sorted(slices.Values(p.Toggle.RoleNames()))
+		for _, r := range slices.Compact(roles) {
+			fmt.Fprintf(b, "%s: true,\n", strconv.Quote(r))
+		}
+		b.WriteString("}\n")
 	}
-	b.WriteString("}\n")
 	b.WriteString("// response.clear_cookies: the Set-Cookie values that expire them\n")
 	if len(p.Response.ClearCookies) == 0 {
 		b.WriteString("hdrClearCookies []string\n")
@@ -64,14 +53,5 @@ func writeOpsVars(b *bytes.Buffer, p *policy.Policy) {
 			fmt.Fprintf(b, "%s,\n", strconv.Quote(policy.ClearCookie(name)))
 		}
 		b.WriteString("}\n")
-	}
-}
-
-func writeUnderTest(b *bytes.Buffer, p *policy.Policy) {
-	b.WriteString("// underTest reports whether exempt.tests lets every request through: the\n// policy sets it and the program is a test binary.\n")
-	if p.Exempt.Tests {
-		b.WriteString("func underTest() bool { return testing.Testing() }\n\n")
-	} else {
-		b.WriteString("func underTest() bool { return false }\n\n")
 	}
 }

@@ -100,7 +100,7 @@ func (p *Policy) Evaluate(req Request) Decision {
 		return Decision{Pass: true, Step: "exempt.tests", Rule: -1}
 	}
 	if Canonical(req.Path, req.RawPath) {
-		if i, ok := matchPath(p.Exempt.Paths, clean); ok {
+		if i, ok := p.MatchExempt(clean); ok {
 			return Decision{Pass: true, Step: "exempt.paths", Rule: i}
 		}
 	}
@@ -216,6 +216,35 @@ func RoutedPath(method, path, rawPath string) string {
 // MatchForce returns the index of the force.paths rule that matches the
 // path form f, as Evaluate matches each of ForcedForms.
 func (p *Policy) MatchForce(f string) (int, bool) { return matchPath(p.Force.Paths, f) }
+
+// MatchExempt returns the index of the exempt.paths rule for the cleaned
+// path clean, which every router routes on an exempt handler: a subtree
+// pattern covers the paths below its root, not the root without its slash
+// (/static for /static/, which chi, gin, gorilla/mux and ServeMux since Go
+// 1.22 may route on a /{page} wildcard); and a path with a trailing slash
+// is exempt only when it is without the slash too, since chi's
+// StripSlashes and echo's RemoveTrailingSlash route it so. The rule is
+// the one that matches clean.
+func (p *Policy) MatchExempt(clean string) (int, bool) {
+	i, ok := matchPathBelow(p.Exempt.Paths, clean)
+	if n := len(clean); ok && n > 1 && clean[n-1] == '/' {
+		_, ok = matchPathBelow(p.Exempt.Paths, clean[:n-1])
+	}
+	return i, ok
+}
+
+// matchPathBelow is matchPath, except that a subtree pattern does not
+// match its root without the slash.
+func matchPathBelow(pats []PathPattern, clean string) (int, bool) {
+	var below []PathPattern
+	for _, pp := range pats {
+		if pp.Kind == Subtree && clean == strings.TrimSuffix(pp.Path, "/") {
+			continue
+		}
+		below = append(below, pp)
+	}
+	return matchPath(below, clean)
+}
 
 // matchPath returns the index of the rule that matches the cleaned path:
 // an exact pattern, else the longest subtree pattern, else the first

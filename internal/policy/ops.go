@@ -127,7 +127,7 @@ func checkBypassPath(s string) error {
 }
 
 func (c *compiler) toggle(d *ToggleDoc) Toggle {
-	var t Toggle
+	t := Toggle{Enabled: ok(d.Node)}
 	if !ok(d.Roles.Node) {
 		return t
 	}

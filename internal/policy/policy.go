@@ -52,9 +52,11 @@ type Bypass struct {
 	InsecureCookie bool          // leave the cookie's Secure attribute out (for plain-HTTP development)
 }
 
-// Toggle says who may use the generated ToggleHandler.
+// Toggle says whether the generated ToggleHandler switches the mode, and
+// who may use it.
 type Toggle struct {
-	Roles []Role // as written; empty: DefaultToggleRole (see RoleNames); never anonymous
+	Enabled bool   // the policy has a toggle section; without one, ToggleHandler answers 404
+	Roles   []Role // as written; empty: DefaultToggleRole (see RoleNames); never anonymous
 }
 
 // Output holds the output paths, slash-separated and cleaned, relative to

@@ -610,7 +610,7 @@ func TestParseExample(t *testing.T) {
 		Schedule: []policy.Window{{Index: 0, Start: time.Date(2030, 3, 1, 2, 0, 0, 0, time.UTC), End: time.Date(2030, 3, 1, 4, 0, 0, 0, time.UTC), Pos: at(60, 5)}},
 		Announce: 24 * time.Hour,
 		Bypass:   &policy.Bypass{SecretEnv: "MAINTENANCE_BYPASS_SECRET", Path: "/__maintenance/bypass", TTL: 12 * time.Hour},
-		Toggle:   policy.Toggle{Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(76, 11)}}}},
+		Toggle:   policy.Toggle{Enabled: true, Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(76, 11)}}}},
 	}
 	if diff := gocmp.Diff(want, p, policyOpts); diff != "" {
 		t.Errorf("Parse(policy.yaml.example) mismatch (-want +got):\n%s", diff)

@@ -218,7 +218,7 @@ func (g *nginxGen) pathMap(v, key string, pats []policy.PathPattern) string {
 	// force.paths also match with a trailing slash removed (chi's
 	// StripSlashes, echo's RemoveTrailingSlash); a subtree pattern already
 	// does.
-	force := v == "force"
+	force, exempt := v == "force", v == "exempt_path"
 	if force {
 		g.printf("\n# 1 when a pattern of %s matches the cleaned path, or the cleaned path\n# less a trailing slash.\n", key)
 	} else {
@@ -235,12 +235,23 @@ func (g *nginxGen) pathMap(v, key string, pats []policy.PathPattern) string {
 			}
 		case policy.Subtree:
 			re = `\A` + pcreLiteral(strings.TrimSuffix(pp.Path, "/")) + `(?:/|\z)`
+			if exempt && pp.Path != "/" {
+				// The paths below the root: not /static, nor /static/,
+				// which routers may route on a wildcard (MatchExempt).
+				re = `\A` + pcreLiteral(pp.Path) + `.`
+			}
 		case policy.Regexp:
 			var err error
 			re, err = pcreFullMatch(pp.Expr)
 			if err != nil {
 				g.errs.Add(pp.Pos, "output.nginx: %s[%d]: %q cannot be translated for nginx: %v", key, pp.Index, pp.Raw, err)
 				continue
+			}
+			if exempt {
+				// A path with a trailing slash is exempt only when it is
+				// without; nginx cannot ask, so a re: pattern never
+				// exempts one (fail closed).
+				re = `\A(?!.+/\z)` + strings.TrimPrefix(re, `\A`)
 			}
 			if force {
 				// \A(?:X)\z, or X then a slash, but not for the root.

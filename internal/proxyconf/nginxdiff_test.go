@@ -312,6 +312,17 @@ func nginxWant(p *policy.Policy, req policy.Request) policy.Decision {
 	if len(p.Force.Paths) > 0 && d.Step != "force.paths" && unclean.MatchString(line) {
 		return p.ForceDecision(req)
 	}
+	// A path with a trailing slash (not /) that only a re: pattern
+	// exempts is not exempt at nginx, which cannot ask whether the path
+	// without the slash is exempt too (policy.MatchExempt).
+	if clean := policy.CleanPath(req.Path); d.Step == "exempt.paths" && len(clean) > 1 && strings.HasSuffix(clean, "/") {
+		r := q
+		r.Exempt.Paths = slices.DeleteFunc(slices.Clone(p.Exempt.Paths), func(pp policy.PathPattern) bool { return pp.Kind == policy.Regexp })
+		if _, ok := r.MatchExempt(clean); !ok {
+			q.Exempt.Paths = nil
+			d = q.Evaluate(req)
+		}
+	}
 	// nginx's canonical form is the middleware's (policy.Canonical).
 	if d.Step == "exempt.paths" && (unclean.MatchString(line) || !canonicalChars.MatchString(line)) {
 		panic(fmt.Sprintf("the interpreter exempts %q by path, which nginx does not see as canonical", line))

@@ -171,8 +171,13 @@ func (d *differ) paths(key string, list policy.Strings, old, new []policy.PathPa
 func (d *differ) healthChecks() {
 	probes := slices.Clone(healthPaths)
 	for _, pp := range d.old.Exempt.Paths {
-		if pp.Kind != policy.Regexp && healthRE.MatchString(pp.Raw) {
-			probes = append(probes, strings.TrimSuffix(pp.Path, "/"))
+		switch {
+		case pp.Kind == policy.Regexp || !healthRE.MatchString(pp.Raw):
+		case pp.Kind == policy.Subtree:
+			// A subtree exempts the paths below its root, not the root.
+			probes = append(probes, pp.Path+"live")
+		default:
+			probes = append(probes, pp.Path)
 		}
 	}
 	slices.Sort(probes)

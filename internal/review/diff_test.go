@@ -62,7 +62,7 @@ func TestDiff(t *testing.T) {
 			"exempt: {paths: [/ops/health/]}\n",
 			"exempt: {paths: [/ops/health/]}\nforce: {paths: [/ops/]}\n",
 			[]string{
-				"RISK: exempt.paths: /ops/health is no longer exempt (force.paths decides it): health checks of /ops/health now get the maintenance response during maintenance, and a load balancer may take every instance out of service",
+				"RISK: exempt.paths: /ops/health/live is no longer exempt (force.paths decides it): health checks of /ops/health/live now get the maintenance response during maintenance, and a load balancer may take every instance out of service",
 				"RISK: force.paths: + /ops/: these paths get the maintenance response even when the mode is off",
 			}},
 		{"health check still exempt another way",

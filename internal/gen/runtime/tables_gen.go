@@ -15,12 +15,11 @@ const (
 	responseFormat  = formatAuto                     // response.format
 	redirectPath    = ""                             // response.redirect
 	defaultLocale   = 0                              // default_locale: en
-	bypassSecretEnv = "MAINTGEN_RUNTIME_TEST_BYPASS" // bypass.secret_env; "" for no bypass
+	bypassSecretEnv = "MAINTGEN_RUNTIME_TEST_BYPASS" // bypass.secret_env
 	bypassPath      = "/__maintenance/bypass"        // bypass.path
 	bypassTTL       = 3600                           // bypass.ttl, in seconds
 	bypassSecure    = true                           // the bypass cookie is Secure: not bypass.insecure_cookie
 	announce        = 86400000000000                 // announce: 24h0m0s
-	hasSchedule     = true                           // the policy has a schedule
 )
 
 var (
@@ -92,10 +91,6 @@ var (
 		"__Host-csrf=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure",
 	}
 )
-
-// underTest reports whether exempt.tests lets every request through: the
-// policy sets it and the program is a test binary.
-func underTest() bool { return false }
 
 // locales in policy order: tag, language subtag, HTML page, JSON problem details.
 var locales = []locale{

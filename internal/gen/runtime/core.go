@@ -1,0 +1,556 @@
+// Package maintenance is maintgen's runtime: the middleware that every
+// generated file carries. It is split by feature: this file is the core,
+// and each optional feature (the state file, force.paths, path patterns,
+// re: patterns, addresses and proxies, negotiation, roles, the schedule,
+// the bypass link, the toggle, exempt.tests) is a file of its own with an
+// "off" twin of the same API, chosen by a build tag (gen.Features lists
+// them). The generator copies core and the variant of each feature that a
+// policy needs, less their package clauses, into one file, and appends
+// the policy's tables (tables_gen.go here), so this code is compiled and
+// tested as it is shipped.
+package maintenance
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Config adjusts a Guard. The zero Config uses the policy's state section,
+// treats every request as anonymous and logs nothing.
+type Config struct {
+	// State reports whether maintenance mode is on. It is called once per
+	// request; an error means the policy's state.fallback. nil: the
+	// policy's state section (env var, then file).
+	State func(ctx context.Context) (on bool, err error)
+
+	// Roles returns the roles of the request's user, for exempt.roles. A
+	// request with no roles has the role "anonymous"; one with any role
+	// also has "authenticated". nil: every request is anonymous.
+	Roles func(r *http.Request) []string
+
+	// ClientIP returns the request's client IP, for exempt.ips and the
+	// log; ok false means the request has none, and no exempt.ips rule
+	// applies. Set it when a trusted front already names the client in a
+	// header of its own (Cloudflare's CF-Connecting-IP, for example) or
+	// the app has its own trusted extraction, as django-maintenance-mode's
+	// GET_CLIENT_IP_ADDRESS. nil: the host of RemoteAddr, or, when that
+	// peer is one of the policy's proxies, the X-Forwarded-For walk.
+	//
+	// Whatever the setting, the guard must run before any middleware that
+	// rewrites RemoteAddr (chi's middleware.RealIP, for one): such a
+	// middleware lets any client claim an exempt address in a header.
+	ClientIP func(r *http.Request) (netip.Addr, bool)
+
+	// Now is the clock for time-dependent rules: the schedule, the state
+	// file's "on until" and bypass cookies. nil: time.Now.
+	Now func() time.Time
+
+	// Logger, when not nil, gets one Info record per maintenance response,
+	// with the request path, client IP and status, and one per use of the
+	// bypass link or the toggle. It also gets one Warn record when the
+	// state turns unusable (a garbage env var or file, an unreadable file,
+	// an error from State), not one per request. A bypass secret is never
+	// logged: a path under bypass.path is logged as bypass.path/[redacted].
+	Logger *slog.Logger
+
+	// SetState switches maintenance mode on or off for ToggleHandler, in
+	// the store that State reads. nil: the toggle writes the policy's
+	// state file (which needs State to be nil too).
+	SetState func(ctx context.Context, on bool) error
+}
+
+// Step names the step of the policy that decided a request. The steps are
+// tried in the order of the constants below; the first that applies
+// decides.
+type Step string
+
+// The decision steps.
+const (
+	StepBypassLink  Step = "bypass.path"       // a GET of the bypass link, bypass.path/<secret>: 302 to / setting the bypass cookie
+	StepForce       Step = "force.paths"       // the path is forced: maintenance response
+	StepOff         Step = "off"               // the mode is off: pass (or 302 to / for the redirect path)
+	StepRedirect    Step = "response.redirect" // the request is for the redirect path: the page itself
+	StepExemptTests Step = "exempt.tests"      // exempt.tests and the program runs under go test: pass
+	StepExemptPaths Step = "exempt.paths"      // pass
+	StepExemptIPs   Step = "exempt.ips"        // pass
+	StepExemptRoles Step = "exempt.roles"      // pass
+	StepBypass      Step = "bypass"            // a valid, unexpired bypass cookie: pass
+	StepMaintenance Step = "maintenance"       // nothing exempts the request: maintenance response
+)
+
+// Format is the kind of maintenance response.
+type Format string
+
+// The response formats.
+const (
+	FormatHTML     Format = "html"     // text/html page
+	FormatJSON     Format = "json"     // application/problem+json (RFC 9457)
+	FormatRedirect Format = "redirect" // 302 Found to Location
+
+	formatAuto Format = "auto" // response.format auto: negotiated per request
+)
+
+// Decision is the guard's verdict on one request.
+type Decision struct {
+	Pass     bool   // the request goes to the app
+	Step     Step   // the step that decided
+	Rule     int    // index of the deciding rule in its policy list; -1 when no rule decided
+	Status   int    // status of the maintenance response; 0 when Pass
+	Format   Format // format of the maintenance response; "" when Pass
+	Locale   string // locale tag of the page (as written in the policy), for FormatHTML and FormatJSON
+	Location string // target of FormatRedirect
+}
+
+// Guard is the maintenance-mode middleware for one Config. It is safe for
+// concurrent use. Create it with New.
+type Guard struct {
+	cfg Config
+
+	// word holds the mode as stateOn, stateStale and stateLoaded. The hot
+	// path is one atomic load: the env var or the lack of a state section
+	// decide once, in New; a state file is re-read by the request that
+	// finds the word stale (file.go); with Config.State the word stays
+	// stale, and every request asks it.
+	word  atomic.Uint32
+	fixed bool // the env var decides, or there is no state section
+
+	file     fileState   // the state file's poller (file.go)
+	bypass   bypassState // the bypass secret (bypass.go)
+	stateErr atomic.Bool // Config.State failed, and that was logged
+}
+
+const (
+	stateOn     = 1 << iota // maintenance mode is on
+	stateStale              // the file is due for a re-read
+	stateLoaded             // the file has been read once
+)
+
+// New returns a Guard for cfg. Without cfg.State it reads the policy's
+// environment variable now; when that is set and non-empty it decides for
+// the Guard's lifetime. Otherwise the state file is read on the first
+// request and then at most once per poll interval.
+//
+// With a bypass section, New also reads the secret from bypass.secret_env
+// (surrounding whitespace trimmed): unset, empty or shorter than 16 bytes,
+// bypass is off for the Guard's lifetime.
+func New(cfg Config) *Guard {
+	g := &Guard{cfg: cfg}
+	g.readBypassSecret()
+	switch {
+	case cfg.State != nil:
+		g.word.Store(stateStale)
+	case g.readEnv():
+		g.fixed = true
+	case stateFile == "":
+		g.fixed = true // no state section: the mode is off
+		g.word.Store(stateLoaded)
+	default:
+		g.word.Store(stateStale)
+		g.newFilePoller()
+	}
+	return g
+}
+
+// now returns the time of the Guard's clock.
+func (g *Guard) now() time.Time {
+	if g.cfg.Now != nil {
+		return g.cfg.Now()
+	}
+	return time.Now()
+}
+
+// warn logs a Warn record when the Guard has a logger.
+func (g *Guard) warn(msg string, attrs ...slog.Attr) {
+	if g.cfg.Logger != nil {
+		g.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
+	}
+}
+
+// on reports whether the state says maintenance mode is on.
+func (g *Guard) on(ctx context.Context) bool {
+	w := g.word.Load()
+	if w&stateStale == 0 {
+		return w&stateOn != 0
+	}
+	if g.cfg.State != nil {
+		return g.configState(ctx)
+	}
+	return g.refresh(w)
+}
+
+// configState asks Config.State. An error means stateFallback, and is
+// logged once until State succeeds again.
+func (g *Guard) configState(ctx context.Context) bool {
+	on, err := g.cfg.State(ctx)
+	if err != nil {
+		if g.cfg.Logger != nil && !g.stateErr.Swap(true) {
+			g.warn("maintenance: Config.State failed; using state.fallback until it succeeds",
+				slog.String("error", err.Error()), slog.Bool("fallback", stateFallback))
+		}
+		return stateFallback
+	}
+	if g.stateErr.Load() {
+		g.stateErr.Store(false)
+	}
+	return on
+}
+
+// Wrap returns next guarded by g: requests that the policy does not let
+// through get the maintenance response, and next is not called for them.
+func (g *Guard) Wrap(next http.Handler) http.Handler {
+	if next == nil {
+		panic("maintenance: Wrap of a nil handler")
+	}
+	return &handler{g: g, next: next}
+}
+
+// Wrap returns next guarded by a Guard with the zero Config:
+// New(Config{}).Wrap(next).
+func Wrap(next http.Handler) http.Handler { return New(Config{}).Wrap(next) }
+
+type handler struct {
+	g    *Guard
+	next http.Handler
+}
+
+type activeKey struct{}
+
+// offPassThrough reports whether, with the mode off, every request passes
+// untouched: the policy has no force.paths, no redirect path (which the
+// mode off sends home), no schedule (whose windows turn the mode on) and
+// no bypass link (which works in every mode).
+const offPassThrough = !forceOn && redirectPath == "" && !scheduleOn && !bypassOn
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The mode is off for nearly every request: when no rule applies to
+	// a request then, that costs one atomic load and a branch.
+	if offPassThrough && h.g.word.Load()&(stateOn|stateStale) == 0 {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	d := h.g.decide(r)
+	if d.pass {
+		if d.on {
+			r = r.WithContext(context.WithValue(r.Context(), activeKey{}, true))
+			if personalOn && d.personal() {
+				w = &noStoreWriter{ResponseWriter: w}
+			}
+		}
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	h.g.respond(w, r, &d)
+}
+
+// Active reports whether maintenance mode was on when the guard let the
+// request of ctx through (an exempt request), for example to show admins a
+// banner. It is false outside a guarded request and when the mode is off.
+func Active(ctx context.Context) bool {
+	on, _ := ctx.Value(activeKey{}).(bool)
+	return on
+}
+
+// ForceOn returns a handler that always gives the maintenance response,
+// for one route: h is never called and no exemption applies. The format
+// and locale are negotiated as for any maintenance response.
+func ForceOn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := decision{step: stepForce, rule: -1}
+		maintenance(r, cleanPath(r.URL.Path), &d)
+		forceGuard.respond(w, r, &d)
+	})
+}
+
+var forceGuard = &Guard{}
+
+// decision is a compact Decision, cheap to return: the step and format
+// are indexes, and the status and location follow from them.
+type decision struct {
+	step   stepIndex
+	format formatIndex // fmtNone when pass
+	pass   bool
+	on     bool  // the mode was on
+	rule   int32 // -1 when no rule decided
+	locale int32 // index into locales, for fmtHTML and fmtJSON
+	retry  int32 // inside a schedule window: seconds to its end (at most MaxInt32), for Retry-After; else 0
+}
+
+type stepIndex uint8
+
+const (
+	stepForce stepIndex = iota
+	stepOff
+	stepRedirect
+	stepExemptPaths
+	stepExemptIPs
+	stepExemptRoles
+	stepMaintenance
+	stepBypassLink
+	stepExemptTests
+	stepBypass
+)
+
+var stepNames = [...]Step{StepForce, StepOff, StepRedirect, StepExemptPaths, StepExemptIPs, StepExemptRoles, StepMaintenance,
+	StepBypassLink, StepExemptTests, StepBypass}
+
+type formatIndex uint8
+
+const (
+	fmtNone formatIndex = iota
+	fmtHTML
+	fmtJSON
+	fmtRedirect
+)
+
+var formatNames = [...]Format{"", FormatHTML, FormatJSON, FormatRedirect}
+
+// status returns the status of d's maintenance response.
+func (d *decision) status() int {
+	if d.format == fmtRedirect {
+		return http.StatusFound
+	}
+	return responseStatus
+}
+
+// location returns the target of d's redirect: / for the redirect path
+// while the mode is off and for the bypass link, else the redirect path.
+func (d *decision) location() string {
+	if d.step == stepOff || d.step == stepBypassLink {
+		return "/"
+	}
+	return redirectPath
+}
+
+// Decide returns the guard's decision on r without serving it. It makes
+// the same decision as the handler returned by Wrap. It allocates nothing
+// unless Config.State, Config.Roles or Config.Now does, bypass is on and
+// the request has a Cookie header (parsing cookies allocates), or the
+// policy has force.paths and the request is a CONNECT or its escaped path
+// hides a separator or dot segment (its routed path is computed).
+func (g *Guard) Decide(r *http.Request) Decision {
+	d := g.decide(r)
+	out := Decision{Pass: d.pass, Step: stepNames[d.step], Rule: int(d.rule)}
+	if !d.pass {
+		out.Status, out.Format = d.status(), formatNames[d.format]
+		if d.format == fmtRedirect {
+			out.Location = d.location()
+		} else {
+			out.Locale = locales[d.locale].tag
+		}
+	}
+	return out
+}
+
+func (g *Guard) decide(r *http.Request) decision {
+	d := decision{rule: -1}
+	if bypassOn && g.isBypassLink(r) {
+		d.step, d.format = stepBypassLink, fmtRedirect
+		return d
+	}
+	// With the mode off, the path matters only for force.paths and the
+	// redirect path: skip cleaning it when the policy has neither.
+	var p string
+	if forceOn || redirectPath != "" {
+		p = cleanPath(r.URL.Path)
+		if i, ok := forced(r, p); ok {
+			d.step, d.rule = stepForce, int32(i)
+			maintenance(r, p, &d)
+			return d
+		}
+	}
+	if scheduleOn {
+		// Inside a window the mode is on, whatever the state says.
+		d.retry, d.on = g.windowLeft()
+	}
+	if !d.on {
+		d.on = g.on(r.Context())
+	}
+	if !d.on {
+		d.step = stepOff
+		if redirectPath != "" && p == redirectPath {
+			d.format = fmtRedirect
+			return d
+		}
+		d.pass = true
+		return d
+	}
+	if p == "" {
+		p = cleanPath(r.URL.Path)
+	}
+	if redirectPath != "" && p == redirectPath {
+		d.step = stepRedirect
+		page(r, p, &d)
+		return d
+	}
+	if underTest() {
+		d.pass, d.step = true, stepExemptTests
+		return d
+	}
+	if canonical(r.URL) {
+		if i, ok := exemptPath(p); ok {
+			d.pass, d.step, d.rule = true, stepExemptPaths, int32(i)
+			return d
+		}
+	}
+	if addrOn {
+		if ip, ok := g.clientIP(r); ok {
+			if i, ok := exemptIP(ip); ok {
+				d.pass, d.step, d.rule = true, stepExemptIPs, int32(i)
+				return d
+			}
+		}
+	}
+	if rolesOn {
+		if i, ok := g.roleRule(r); ok {
+			d.pass, d.step, d.rule = true, stepExemptRoles, int32(i)
+			return d
+		}
+	}
+	if bypassOn && g.hasBypassCookie(r) {
+		d.pass, d.step = true, stepBypass
+		return d
+	}
+	d.step = stepMaintenance
+	maintenance(r, p, &d)
+	return d
+}
+
+// maintenance fills d with the maintenance response for a request for the
+// cleaned path p: a redirect when the policy has one, else the page.
+func maintenance(r *http.Request, p string, d *decision) {
+	if redirectPath != "" && p != redirectPath {
+		d.format = fmtRedirect
+		return
+	}
+	page(r, p, d)
+}
+
+// page fills d with the page response: format and locale negotiated.
+func page(r *http.Request, p string, d *decision) {
+	d.format = fmtHTML
+	switch {
+	case responseFormat == FormatJSON:
+		d.format = fmtJSON
+	case responseFormat == FormatHTML:
+	default: // auto
+		if _, ok := jsonPaths.match(p); ok || preferJSON(r.Header["Accept"]) {
+			d.format = fmtJSON
+		}
+	}
+	d.locale = int32(negotiateLocale(r.Header["Accept-Language"]))
+}
+
+// Precomputed header values. net/http does not modify them, and Add on a
+// header whose slice is full copies it.
+var (
+	hdrNoStore  = []string{"no-store"}
+	hdrVary     = []string{"Accept, Accept-Language"}
+	hdrNosniff  = []string{"nosniff"}
+	hdrRoot     = []string{"/"}
+	hdrRedirect = []string{redirectPath}
+	hdrRetry    = []string{retryAfter}
+)
+
+// respond writes the maintenance response of d.
+func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
+	h := w.Header()
+	h["Cache-Control"] = hdrNoStore
+	if d.step == stepBypassLink {
+		g.bypassResponse(w, r)
+		return
+	}
+	h["Vary"] = hdrVary
+	switch {
+	case d.retry > 0:
+		h["Retry-After"] = []string{strconv.Itoa(int(d.retry))}
+	case retryAfter != "":
+		h["Retry-After"] = hdrRetry
+	}
+	if len(hdrClearCookies) != 0 && (d.step == stepRedirect || d.step == stepMaintenance) {
+		h["Set-Cookie"] = hdrClearCookies[:len(hdrClearCookies):len(hdrClearCookies)]
+	}
+	if g.cfg.Logger != nil {
+		g.log(r, d)
+	}
+	if d.format == fmtRedirect {
+		if d.step == stepOff {
+			h["Location"] = hdrRoot
+		} else {
+			h["Location"] = hdrRedirect
+		}
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	l := &locales[d.locale]
+	pg := &l.html
+	if d.format == fmtJSON {
+		pg = &l.json
+	}
+	h["Content-Type"] = pg.contentType
+	h["Content-Language"] = l.contentLanguage
+	h["Content-Length"] = pg.contentLength
+	h["X-Content-Type-Options"] = hdrNosniff
+	w.WriteHeader(responseStatus)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, pg.body)
+	}
+}
+
+func (g *Guard) log(r *http.Request, d *decision) {
+	g.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "maintenance response",
+		slog.String("path", logPath(r.URL.Path)),
+		slog.String("client_ip", g.logIP(r)),
+		slog.Int("status", d.status()))
+}
+
+// logIP returns the request's client IP for a log record; "" for none.
+func (g *Guard) logIP(r *http.Request) string {
+	if a, ok := g.clientIP(r); ok {
+		return a.String()
+	}
+	return ""
+}
+
+// clientIP returns the request's client IP: Config.ClientIP's answer when
+// it is set (an IPv4-mapped address unmapped, a zone dropped), else the
+// policy's own rule, forwardedIP.
+func (g *Guard) clientIP(r *http.Request) (netip.Addr, bool) {
+	if g.cfg.ClientIP == nil {
+		return forwardedIP(r)
+	}
+	a, ok := g.cfg.ClientIP(r)
+	if !ok || !a.IsValid() {
+		return netip.Addr{}, false
+	}
+	return a.WithZone("").Unmap(), true
+}
+
+// locale is one locale's pages and precomputed headers.
+type locale struct {
+	tag, lang       string
+	contentLanguage []string
+	html, json      pageData
+}
+
+type pageData struct {
+	body          string
+	contentType   []string
+	contentLength []string
+}
+
+func newLocale(tag, lang, html, json string) locale {
+	return locale{
+		tag: tag, lang: lang,
+		contentLanguage: []string{tag},
+		html:            pageData{html, []string{"text/html; charset=utf-8"}, []string{strconv.Itoa(len(html))}},
+		json:            pageData{json, []string{"application/problem+json"}, []string{strconv.Itoa(len(json))}},
+	}
+}
+
+// ---- Operations: the schedule, the bypass link, the toggle ----

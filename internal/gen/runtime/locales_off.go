@@ -1,0 +1,8 @@
+//go:build maintgen_no_locales
+
+// Locale negotiation, off: the policy has one locale.
+
+package maintenance
+
+// negotiateLocale returns the one locale.
+func negotiateLocale(lines []string) int { return defaultLocale }

@@ -1,0 +1,9 @@
+//go:build maintgen_no_negotiate
+
+// Negotiation, off: response.format is html or json, and the policy has
+// one locale.
+
+package maintenance
+
+// preferJSON is not asked: the format is fixed.
+func preferJSON(lines []string) bool { return false }
