@@ -4,11 +4,20 @@ FUZZTIME ?= 60s
 
 .PHONY: test bench fuzz generate golden check-generated lint screenshots
 
-## test: vet and staticcheck, then every test (race detector on), fuzz seeds included
+## test: tidy go.mod and gofmt'd sources (every nested module too), vet and
+## staticcheck, then every test (race detector on), fuzz seeds included
 test:
+	$(GO) mod tidy -diff
+	cd examples/redis && $(GO) mod tidy -diff
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo 'gofmt -l lists files; run gofmt -w on them:'; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...
+# Tests of pure computation that the race detector slows six to sixty times
+# and has nothing to check in (no goroutines) carry //go:build !race; they
+# run here, without it.
+	$(GO) test ./internal/bench/...
+	$(GO) test -run '^TestXFFEntry$$' ./internal/proxyconf
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
 	cd examples/routers && $(GO) mod tidy -diff && $(GO) vet ./... && $(GO) test -race ./...
 

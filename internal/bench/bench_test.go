@@ -1,3 +1,9 @@
+// The race detector makes these tests six times slower (the 100k-rule
+// guard above all) and has nothing to check in them: they start no
+// goroutine. make test runs them without it (go test ./internal/bench/...).
+
+//go:build !race
+
 package bench
 
 import (

@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"regexp"
 	"runtime/debug"
 
+	"github.com/maintgen/maintgen/internal/atomicfile"
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -211,38 +211,15 @@ func (c *command) generate(args []string) int {
 	return ExitOK
 }
 
-// writeIfChanged writes data to name unless the file already holds exactly
-// data. It writes a temporary file in the same directory and renames it
-// over name, so readers never see a partial file. It reports whether it
-// wrote.
+// writeIfChanged writes data to name, creating missing directories,
+// unless the file already holds exactly data. The write is atomic
+// (atomicfile.WriteIfChanged, mode 0644), so readers never see a partial
+// file. It reports whether it wrote.
 func writeIfChanged(name string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
-		return false, nil
-	}
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return false, err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return false, err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return false, err
-	}
-	return true, nil
+	return atomicfile.WriteIfChanged(name, data, 0o644)
 }
 
 // pageNameRE matches the names of the pages generate writes: S.html,
@@ -290,20 +267,25 @@ func Version() string {
 	if !ok {
 		return "(devel)"
 	}
-	if bi.Main.Path == modulePath && bi.Main.Version != "" {
-		return bi.Main.Version
+	if bi.Main.Path == modulePath {
+		return moduleVersion(&bi.Main)
 	}
 	for _, m := range bi.Deps {
-		if m.Path != modulePath {
-			continue
+		if m.Path == modulePath {
+			return moduleVersion(m)
 		}
-		if m.Replace != nil {
-			if m.Replace.Version != "" {
-				return m.Replace.Version
-			}
-			return "(devel)"
-		}
-		return m.Version
 	}
 	return "(devel)"
+}
+
+// moduleVersion returns m's version: the version of its replacement, if
+// any, where a replacement by a directory (a checkout) is "(devel)".
+func moduleVersion(m *debug.Module) string {
+	switch {
+	case m.Replace != nil && m.Replace.Version != "":
+		return m.Replace.Version
+	case m.Replace != nil || m.Version == "":
+		return "(devel)"
+	}
+	return m.Version
 }

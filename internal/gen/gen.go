@@ -188,7 +188,7 @@ func assemble(on map[string]bool) (string, error) {
 		// package doc, which core.go's is) names the feature.
 		if name != "core.go" {
 			if c := featureComment(f); c != "" {
-				body.WriteString("\n" + c + "\n")
+				body.WriteString("\n" + c + "\n\n")
 			}
 		}
 		body.Write(bytes.TrimLeft(src[end:], "\n"))

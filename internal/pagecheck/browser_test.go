@@ -384,14 +384,22 @@ func TestBrowser(t *testing.T) {
 	shots := artifactsDir(t)
 	t.Logf("screenshots: %s", shots)
 
-	for _, pg := range pages {
-		t.Run(pg.File, func(t *testing.T) {
-			tb, base := b.newTab(t), serve(t)
-			for _, s := range []Scheme{Light, Dark} {
-				tb.check(t, base+"/"+pg.File, pg, s, shots)
-			}
-		})
-	}
+	// The pages run in parallel (as many at once as -test.parallel, by
+	// default GOMAXPROCS): each has its own tab, browser context and
+	// server, and most of a page's time is spent waiting on Chromium (a
+	// new browser context, a navigation, a screenshot). The group returns
+	// when every page is done.
+	t.Run("pages", func(t *testing.T) {
+		for _, pg := range pages {
+			t.Run(pg.File, func(t *testing.T) {
+				t.Parallel()
+				tb, base := b.newTab(t), serve(t)
+				for _, s := range []Scheme{Light, Dark} {
+					tb.check(t, base+"/"+pg.File, pg, s, shots)
+				}
+			})
+		}
+	})
 
 	if dir := os.Getenv("MAINTGEN_SCREENSHOTS"); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -1,134 +1,114 @@
 package review
 
 import (
-	"cmp"
 	"math/big"
 	"net/netip"
-	"slices"
 	"strings"
+
+	"go4.org/netipx"
 
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
 // Address arithmetic in the one 128-bit space where IPv4 is IPv4-mapped
 // IPv6 (::ffff:a.b.c.d), as the policy and the generated code use it.
-// Counts reach 2^128, so they are big.Ints; speed does not matter here.
-
-// span is the inclusive range of addresses [lo, hi].
-type span struct{ lo, hi *big.Int }
+// Sets, ranges and their prefixes are go4.org/netipx's, on prefixes
+// moved into that space by in128; only counts, which reach 2^128, are
+// big.Ints.
 
 var (
-	one = big.NewInt(1)
-	// v4Span is the IPv4 part of the space, ::ffff:0.0.0.0 to ::ffff:255.255.255.255.
-	v4Span = prefixSpan(netip.MustParsePrefix("0.0.0.0/0"))
-	// allSpan is the whole space, ::/0.
-	allSpan = prefixSpan(netip.MustParsePrefix("::/0"))
+	// v4Prefix is the IPv4 part of the space, ::ffff:0.0.0.0/96.
+	v4Prefix = in128(netip.MustParsePrefix("0.0.0.0/0"))
+	// allPrefix is the whole space, ::/0.
+	allPrefix = netip.MustParsePrefix("::/0")
 )
 
-func addrInt(a netip.Addr) *big.Int {
-	b := a.As16()
-	return new(big.Int).SetBytes(b[:])
-}
-
-// bits128 is the length of p in the 128-bit space.
-func bits128(p netip.Prefix) int {
-	if p.Addr().Is4() {
-		return p.Bits() + 96
+// in128 returns p in the 128-bit space: an IPv4 prefix becomes its
+// IPv4-mapped IPv6 form (10.0.0.0/8 is ::ffff:10.0.0.0/104). The result
+// is masked.
+func in128(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4() {
+		return netip.PrefixFrom(netip.AddrFrom16(a.As16()), p.Bits()+96).Masked()
 	}
-	return p.Bits()
+	return p.Masked()
 }
 
-// prefixSpan returns the addresses of p.
-func prefixSpan(p netip.Prefix) span {
-	lo := addrInt(p.Masked().Addr())
-	size := new(big.Int).Lsh(one, uint(128-bits128(p)))
-	return span{lo, new(big.Int).Sub(new(big.Int).Add(lo, size), one)}
-}
+// rangeOf returns the addresses of p, in the 128-bit space.
+func rangeOf(p netip.Prefix) netipx.IPRange { return netipx.RangeOfPrefix(in128(p)) }
 
-// size returns the number of addresses in s.
-func (s span) size() *big.Int {
-	n := new(big.Int).Sub(s.hi, s.lo)
-	return n.Add(n, one)
-}
-
-// contains reports whether s holds every address of t.
-func (s span) contains(t span) bool { return s.lo.Cmp(t.lo) <= 0 && t.hi.Cmp(s.hi) <= 0 }
-
-// union merges spans, adjacent ones included, into sorted disjoint spans.
-func union(spans []span) []span {
-	spans = slices.Clone(spans)
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Or(a.lo.Cmp(b.lo), a.hi.Cmp(b.hi)) })
-	var out []span
-	for _, s := range spans {
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			next := new(big.Int).Add(last.hi, one)
-			if s.lo.Cmp(next) <= 0 {
-				if s.hi.Cmp(last.hi) > 0 {
-					last.hi = s.hi
-				}
-				continue
-			}
-		}
-		out = append(out, span{s.lo, s.hi})
+// setOf returns the set of the addresses of ps, in the 128-bit space.
+func setOf(ps []netip.Prefix) *netipx.IPSet {
+	var b netipx.IPSetBuilder
+	for _, p := range ps {
+		b.AddPrefix(in128(p))
 	}
-	return out
+	return build(&b)
 }
 
-// spansOf returns the union of the prefixes of a rule list.
-func spansOf(ps []policy.Prefix) []span {
-	spans := make([]span, len(ps))
+// build returns b's set. The builder only fails on an invalid prefix or
+// range, which a parsed policy never holds.
+func build(b *netipx.IPSetBuilder) *netipx.IPSet {
+	s, err := b.IPSet()
+	if err != nil {
+		panic("review: " + err.Error())
+	}
+	return s
+}
+
+// policySet returns the union of the prefixes of a rule list.
+func policySet(ps []policy.Prefix) *netipx.IPSet {
+	pfxs := make([]netip.Prefix, len(ps))
 	for i, p := range ps {
-		spans[i] = prefixSpan(p.Prefix)
+		pfxs[i] = p.Prefix
 	}
-	return union(spans)
+	return setOf(pfxs)
 }
 
-// outside returns how many addresses of s are in none of the sorted,
-// disjoint spans of set.
-func outside(s span, set []span) *big.Int {
-	n := s.size()
-	for _, t := range set {
-		lo, hi := t.lo, t.hi
-		if lo.Cmp(s.lo) < 0 {
-			lo = s.lo
-		}
-		if hi.Cmp(s.hi) > 0 {
-			hi = s.hi
-		}
-		if lo.Cmp(hi) <= 0 {
-			n.Sub(n, span{lo, hi}.size())
-		}
+// covers reports whether a holds every address of b.
+func covers(a, b netip.Prefix) bool {
+	a, b = in128(a), in128(b)
+	return a.Bits() <= b.Bits() && a.Contains(b.Addr())
+}
+
+// rangeCovers reports whether r holds every address of p.
+func rangeCovers(r netipx.IPRange, p netip.Prefix) bool {
+	q := rangeOf(p)
+	return r.Contains(q.From()) && r.Contains(q.To())
+}
+
+// size returns the number of addresses in r.
+func size(r netipx.IPRange) *big.Int {
+	from, to := r.From().As16(), r.To().As16()
+	n := new(big.Int).SetBytes(to[:])
+	n.Sub(n, new(big.Int).SetBytes(from[:]))
+	return n.Add(n, big.NewInt(1))
+}
+
+// count returns the number of addresses in s.
+func count(s *netipx.IPSet) *big.Int {
+	n := new(big.Int)
+	for _, r := range s.Ranges() {
+		n.Add(n, size(r))
 	}
 	return n
 }
 
-// cidrs returns the fewest prefixes that hold exactly the addresses of s,
+// outside returns how many addresses of p are in none of set's.
+func outside(p netip.Prefix, set *netipx.IPSet) *big.Int {
+	var b netipx.IPSetBuilder
+	b.AddPrefix(in128(p))
+	b.RemoveSet(set)
+	return count(build(&b))
+}
+
+// cidrs returns the fewest prefixes that hold exactly the addresses of r,
 // in order. A prefix inside the IPv4 part is written as IPv4.
-func cidrs(s span) []netip.Prefix {
-	var out []netip.Prefix
-	lo := new(big.Int).Set(s.lo)
-	for lo.Cmp(s.hi) <= 0 {
-		// The largest block that starts at lo (aligned) and ends by s.hi.
-		k := 128
-		if lo.Sign() != 0 {
-			k = int(lo.TrailingZeroBits())
+func cidrs(r netipx.IPRange) []netip.Prefix {
+	out := r.Prefixes()
+	for i, p := range out {
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			out[i] = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
-		for ; k > 0; k-- {
-			end := new(big.Int).Add(lo, new(big.Int).Lsh(one, uint(k)))
-			if end.Sub(end, one).Cmp(s.hi) <= 0 {
-				break
-			}
-		}
-		var b [16]byte
-		lo.FillBytes(b[:])
-		a := netip.AddrFrom16(b)
-		p := netip.PrefixFrom(a, 128-k)
-		if a.Is4In6() && 128-k >= 96 {
-			p = netip.PrefixFrom(a.Unmap(), 128-k-96)
-		}
-		out = append(out, p)
-		lo.Add(lo, new(big.Int).Lsh(one, uint(k)))
 	}
 	return out
 }
@@ -136,7 +116,7 @@ func cidrs(s span) []netip.Prefix {
 // countAddrs formats n with thousands separators and its unit: "1
 // address", "16,777,216 addresses".
 func countAddrs(n *big.Int) string {
-	if n.Cmp(one) == 0 {
+	if n.IsInt64() && n.Int64() == 1 {
 		return "1 address"
 	}
 	return group(n.String()) + " addresses"
@@ -158,11 +138,10 @@ func group(digits string) string {
 // whole, or returns "" when it covers neither every IPv4 nor every IPv6
 // address.
 func everyAddress(p netip.Prefix) string {
-	s := prefixSpan(p)
 	switch {
-	case s.contains(allSpan):
+	case covers(p, allPrefix):
 		return "every address, IPv4 and IPv6"
-	case s.contains(v4Span):
+	case covers(p, v4Prefix):
 		return "every IPv4 address"
 	}
 	return ""

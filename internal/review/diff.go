@@ -214,14 +214,14 @@ func join(a, b string) string {
 // prefixes diffs exempt.ips or proxies, counting the addresses each
 // change adds to or takes from the list as a whole.
 func (d *differ) prefixes(key string, list policy.Strings, old, new []policy.Prefix) {
-	oldSet, newSet := spansOf(old), spansOf(new)
+	oldSet, newSet := policySet(old), policySet(new)
 	proxies := key == "proxies"
 	for _, o := range old {
 		if slices.ContainsFunc(new, func(n policy.Prefix) bool { return n.Raw == o.Raw }) {
 			continue
 		}
 		c := Change{Key: key, Op: Removed, Old: quote(o.Raw), Pos: list.Pos}
-		switch n := outside(prefixSpan(o.Prefix), newSet); {
+		switch n := outside(o.Prefix, newSet); {
 		case n.Sign() == 0:
 			c.Detail = "still covered: no narrower access"
 		case proxies:
@@ -236,7 +236,7 @@ func (d *differ) prefixes(key string, list policy.Strings, old, new []policy.Pre
 			continue
 		}
 		c := Change{Key: key, Op: Added, New: quote(n.Raw), Pos: n.Pos}
-		wider := outside(prefixSpan(n.Prefix), oldSet)
+		wider := outside(n.Prefix, oldSet)
 		switch {
 		case wider.Sign() == 0 && proxies:
 			c.Detail = "already trusted: no wider trust"

@@ -2,7 +2,6 @@ package review
 
 import (
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,15 +83,11 @@ func (e *explainer) whoGetsIn() section {
 	if len(p.Exempt.IPs) > 0 {
 		var parts []string
 		for _, ip := range p.Exempt.IPs {
-			parts = append(parts, e.c(ip.Raw)+" ("+countAddrs(prefixSpan(ip.Prefix).size())+")")
+			parts = append(parts, e.c(ip.Raw)+" ("+countAddrs(size(rangeOf(ip.Prefix)))+")")
 		}
 		item := "clients from these addresses: " + strings.Join(parts, ", ")
-		if all := spansOf(p.Exempt.IPs); len(p.Exempt.IPs) > 1 {
-			sum := new(big.Int)
-			for _, sp := range all {
-				sum.Add(sum, sp.size())
-			}
-			item += "; " + countAddrs(sum) + " in all"
+		if len(p.Exempt.IPs) > 1 {
+			item += "; " + countAddrs(count(policySet(p.Exempt.IPs))) + " in all"
 		}
 		s.items = append(s.items, item)
 	}

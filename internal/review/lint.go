@@ -3,6 +3,7 @@ package review
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -133,10 +134,8 @@ func (l *linter) ipList(list policy.Strings, ps []policy.Prefix, proxies bool) {
 				l.add(b.Pos, "%s: %s exempts %s", k, quote(b.Raw), every)
 			}
 		}
-		bs := prefixSpan(b.Prefix)
 		for j, a := range ps {
-			as := prefixSpan(a.Prefix)
-			if i == j || !as.contains(bs) || bs.contains(as) && j > i {
+			if i == j || !covers(a.Prefix, b.Prefix) || covers(b.Prefix, a.Prefix) && j > i {
 				continue
 			}
 			redundant[i] = true
@@ -150,20 +149,20 @@ func (l *linter) ipList(list policy.Strings, ps []policy.Prefix, proxies bool) {
 	}
 	// Prefixes that are not redundant but together form fewer, larger
 	// ones, such as 10.0.0.0/9 and 10.128.0.0/9.
-	var spans []span
+	var kept []netip.Prefix
 	for i, p := range ps {
 		if !redundant[i] {
-			spans = append(spans, prefixSpan(p.Prefix))
+			kept = append(kept, p.Prefix)
 		}
 	}
-	for _, s := range union(spans) {
+	for _, r := range setOf(kept).Ranges() {
 		var members []policy.Prefix
 		for i, p := range ps {
-			if !redundant[i] && s.contains(prefixSpan(p.Prefix)) {
+			if !redundant[i] && rangeCovers(r, p.Prefix) {
 				members = append(members, p)
 			}
 		}
-		merged := cidrs(s)
+		merged := cidrs(r)
 		if len(merged) >= len(members) {
 			continue
 		}

@@ -3,6 +3,7 @@ package review
 import (
 	"cmp"
 	"math/big"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
@@ -47,17 +48,17 @@ func TestCIDRs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.in, "+"), func(t *testing.T) {
-			var spans []span
+			var pfxs []netip.Prefix
 			for _, s := range tt.in {
 				pfx, err := policy.ParsePrefix(s)
 				if err != nil {
 					t.Fatal(err)
 				}
-				spans = append(spans, prefixSpan(pfx))
+				pfxs = append(pfxs, pfx)
 			}
 			var got []string
-			for _, s := range union(spans) {
-				for _, p := range cidrs(s) {
+			for _, r := range setOf(pfxs).Ranges() {
+				for _, p := range cidrs(r) {
 					got = append(got, p.String())
 				}
 			}
@@ -69,7 +70,7 @@ func TestCIDRs(t *testing.T) {
 }
 
 func TestOutside(t *testing.T) {
-	set := union([]span{prefixSpan(netip.MustParsePrefix("10.0.0.0/16")), prefixSpan(netip.MustParsePrefix("10.2.0.0/16"))})
+	set := setOf([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("10.2.0.0/16")})
 	tests := []struct {
 		prefix string
 		want   int64
@@ -78,17 +79,115 @@ func TestOutside(t *testing.T) {
 		{"10.0.1.0/24", 0},
 		{"10.1.0.0/16", 1 << 16},
 		{"192.0.2.1/32", 1},
+		{"::ffff:10.0.0.0/104", 1<<24 - 2<<16}, // the same addresses as 10.0.0.0/8
+		{"2001:db8::/120", 256},
 	}
 	for _, tt := range tests {
-		if got := outside(prefixSpan(netip.MustParsePrefix(tt.prefix)), set); got.Cmp(big.NewInt(tt.want)) != 0 {
+		if got := outside(netip.MustParsePrefix(tt.prefix), set); got.Cmp(big.NewInt(tt.want)) != 0 {
 			t.Errorf("outside(%s) = %s, want %d", tt.prefix, got, tt.want)
 		}
 	}
-	if got := countAddrs(prefixSpan(netip.MustParsePrefix("::/0")).size()); got != "340,282,366,920,938,463,463,374,607,431,768,211,456 addresses" {
+	if got := countAddrs(size(rangeOf(netip.MustParsePrefix("::/0")))); got != "340,282,366,920,938,463,463,374,607,431,768,211,456 addresses" {
 		t.Errorf("countAddrs(::/0) = %s", got)
+	}
+	if got := countAddrs(count(setOf([]netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::ffff:0:0/96")}))); got != "4,294,967,296 addresses" {
+		t.Errorf("countAddrs(0.0.0.0/0 + ::ffff:0:0/96) = %s", got)
 	}
 	if got := countAddrs(big.NewInt(1)); got != "1 address" {
 		t.Errorf("countAddrs(1) = %s", got)
+	}
+}
+
+func TestEveryAddress(t *testing.T) {
+	tests := []struct{ prefix, want string }{
+		{"::/0", "every address, IPv4 and IPv6"},
+		{"0.0.0.0/0", "every IPv4 address"},
+		{"::ffff:0:0/96", "every IPv4 address"},
+		{"::/1", "every IPv4 address"},
+		{"::ffff:0:0/95", "every IPv4 address"},
+		{"0.0.0.0/1", ""},
+		{"::ffff:0:0/97", ""},
+		{"8000::/1", ""},
+		{"2001:db8::/32", ""},
+	}
+	for _, tt := range tests {
+		if got := everyAddress(netip.MustParsePrefix(tt.prefix)); got != tt.want {
+			t.Errorf("everyAddress(%s) = %q, want %q", tt.prefix, got, tt.want)
+		}
+	}
+}
+
+// TestAddrMaths checks union, cidrs and outside against counting address
+// by address, on random prefixes inside one /20, IPv4 and IPv4-mapped
+// IPv6 mixed.
+func TestAddrMaths(t *testing.T) {
+	const bits = 12 // the /20 holds 1<<bits addresses
+	base := netip.MustParseAddr("10.1.0.0")
+	rng := rand.New(rand.NewPCG(1, 2))
+	pfx := func() netip.Prefix {
+		b := 32 - rng.IntN(bits+1)
+		off := rng.Uint32N(1<<bits) &^ (1<<(32-b) - 1)
+		a := base.As4()
+		n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]) + off
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), b)
+		if rng.IntN(2) == 0 {
+			p = netip.PrefixFrom(netip.AddrFrom16(p.Addr().As16()), b+96)
+		}
+		return p
+	}
+	// mark sets the bits of the addresses of p in m.
+	mark := func(m []bool, p netip.Prefix) {
+		q := in128(p)
+		a := q.Addr().As16()
+		first := int(a[14]&0x0f)<<8 | int(a[15])
+		for i := range 1 << (128 - q.Bits()) {
+			m[first+i] = true
+		}
+	}
+	for round := range 300 {
+		var ps []netip.Prefix
+		want := make([]bool, 1<<bits)
+		for range 1 + rng.IntN(6) {
+			p := pfx()
+			ps = append(ps, p)
+			mark(want, p)
+		}
+		got := make([]bool, 1<<bits)
+		var merged []netip.Prefix
+		for _, r := range setOf(ps).Ranges() {
+			for _, c := range cidrs(r) {
+				if !c.Addr().Is4() {
+					t.Fatalf("round %d: cidrs gave %s, not IPv4", round, c)
+				}
+				mark(got, c)
+				merged = append(merged, c)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: the merged prefixes %v hold other addresses than %v", round, merged, ps)
+		}
+		// Fewest: no two merged prefixes are the halves of one.
+		for i := 1; i < len(merged); i++ {
+			a, b := merged[i-1], merged[i]
+			if a.Bits() == b.Bits() {
+				if up, _ := a.Addr().Prefix(a.Bits() - 1); up.Contains(b.Addr()) {
+					t.Fatalf("round %d: %s and %s merge into %s", round, a, b, up)
+				}
+			}
+		}
+		// outside counts the addresses of a prefix the set lacks.
+		p := pfx()
+		in := make([]bool, 1<<bits)
+		mark(in, p)
+		var n int64
+		for i := range in {
+			if in[i] && !want[i] {
+				n++
+			}
+		}
+		if got := outside(p, setOf(ps)); got.Cmp(big.NewInt(n)) != 0 {
+			t.Fatalf("round %d: outside(%s, %v) = %s, want %d", round, p, ps, got, n)
+		}
 	}
 }
 

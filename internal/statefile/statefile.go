@@ -16,9 +16,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/maintgen/maintgen/internal/atomicfile"
 )
 
 // State is the content of a state file.
@@ -93,45 +94,10 @@ func Read(name string) (State, error) {
 	return Parse(string(b))
 }
 
-// Write replaces the state file name with s atomically: it writes a
-// temporary file in the same directory, gives it mode 0644 (whatever the
-// umask and the directory's mode), syncs it, renames it over name, and
-// syncs the directory. A concurrent reader sees the old state or the new,
-// whole, never a torn or missing file.
-func Write(name string, s State) (err error) {
-	dir, base := filepath.Split(name)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	_, err = io.WriteString(f, s.String()+"\n")
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: not every file system syncs directories
-		d.Close()
-	}
-	return nil
+// Write replaces the state file name with s atomically, with
+// atomicfile.WriteFile: mode 0644 (whatever the umask and the directory's
+// mode), synced, renamed over name. A concurrent reader sees the old state
+// or the new, whole, never a torn or missing file.
+func Write(name string, s State) error {
+	return atomicfile.WriteFile(name, []byte(s.String()+"\n"), 0o644)
 }

@@ -10,14 +10,10 @@ import (
 	"net/netip"
 )
 
-// addrOn reports that the policy has neither exempt.ips nor proxies.
 const addrOn = false
 
-// exemptIP reports no match.
 func exemptIP(a netip.Addr) (int, bool) { return -1, false }
 
-// forwardedIP returns the host of RemoteAddr, for the log: no proxy is
-// trusted, so no X-Forwarded-For is read.
 func forwardedIP(r *http.Request) (netip.Addr, bool) {
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		return ap.Addr().Unmap(), true

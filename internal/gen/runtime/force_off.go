@@ -6,8 +6,6 @@ package maintenance
 
 import "net/http"
 
-// forceOn reports that the policy has no force.paths.
 const forceOn = false
 
-// forced reports no match.
 func forced(r *http.Request, p string) (int, bool) { return -1, false }

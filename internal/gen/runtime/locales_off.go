@@ -4,5 +4,4 @@
 
 package maintenance
 
-// negotiateLocale returns the one locale.
 func negotiateLocale(lines []string) int { return defaultLocale }

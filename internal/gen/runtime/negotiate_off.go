@@ -5,5 +5,4 @@
 
 package maintenance
 
-// preferJSON is not asked: the format is fixed.
 func preferJSON(lines []string) bool { return false }

@@ -9,10 +9,8 @@ import (
 	"time"
 )
 
-// scheduleOn reports that the policy has no schedule.
 const scheduleOn = false
 
-// windowLeft reports no window.
 func (g *Guard) windowLeft() (int32, bool) { return 0, false }
 
 // Upcoming reports the maintenance window of the policy's schedule that

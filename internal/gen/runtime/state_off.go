@@ -4,5 +4,4 @@
 
 package maintenance
 
-// readEnv reports false: there is no env var.
 func (g *Guard) readEnv() bool { return false }

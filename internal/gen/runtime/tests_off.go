@@ -4,5 +4,4 @@
 
 package maintenance
 
-// underTest reports false: the policy does not set exempt.tests.
 func underTest() bool { return false }
