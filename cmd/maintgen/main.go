@@ -1,4 +1,4 @@
-// Command maintgen compiles a maintenance policy (policy.yaml) into static
+// Maintgen compiles a maintenance policy (policy.yaml) into static
 // maintenance pages and a net/http middleware that imports only the
 // standard library.
 //
@@ -10,11 +10,29 @@
 //	maintgen diff [-format text|markdown|github] [-fail-on-risk] OLD NEW
 //	maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]
 //	maintgen explain [-policy FILE] [-format text|markdown]
-//	maintgen try [-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]
+//	maintgen try [-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]
+//	maintgen preview [-policy FILE] [-addr HOST:PORT]
 //	maintgen on [-policy FILE] [-for DURATION | -until RFC3339]
 //	maintgen off [-policy FILE]
 //	maintgen status [-policy FILE]
 //	maintgen version
+//
+// The commands are:
+//
+//	generate  write the Go middleware, the pages and the proxy configurations
+//	validate  report the policy's errors, then its lint warnings
+//	check     fail when a generated file is stale, missing or edited by hand
+//	diff      compare two versions of a policy by meaning, with the risks
+//	explain   describe the whole policy in plain words
+//	try       show how the policy decides one request, step by step
+//	preview   serve the pages on a local web server while you edit them
+//	on        switch the maintenance mode on, in the state file
+//	off       switch the maintenance mode off, in the state file
+//	status    show whether the mode is on, and what decides it
+//	version   print maintgen's version
+//
+// Run "maintgen COMMAND -h" for a command's flags. Flags come before file
+// arguments; -policy defaults to ./policy.yaml.
 //
 // Install it as a Go tool, and run it from go generate:
 //

@@ -3,7 +3,6 @@ package adversarial
 import (
 	"bufio"
 	"context"
-	"flag"
 	"io"
 	"log"
 	"net"
@@ -16,12 +15,12 @@ import (
 	"time"
 
 	"github.com/maintgen/maintgen/internal/adversarial/guard"
-	"github.com/maintgen/maintgen/internal/cli"
+	"github.com/maintgen/maintgen/internal/build"
 	"github.com/maintgen/maintgen/internal/difftest"
+	"github.com/maintgen/maintgen/internal/gen"
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite guard/guard_gen.go")
 
 // TestGuardUpToDate generates the guard from policy.yaml and compares it
 // with the committed guard/guard_gen.go (-update rewrites it).
@@ -30,11 +29,12 @@ func TestGuardUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, files, err := cli.Outputs("policy.yaml", src, nil)
+	_, files, err := build.Outputs("policy.yaml", src, nil, gen.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	difftest.CheckFile(t, filepath.FromSlash(files[0].Path), files[0].Data, *update, "go generate ./internal/adversarial")
+	g := files.Go()
+	difftest.CheckFile(t, filepath.FromSlash(g.Path), g.Data)
 }
 
 // loadPolicy parses policy.yaml, for the interpreter.
@@ -184,7 +184,7 @@ func pathURL(p string) *url.URL { return &url.URL{Path: p} }
 //   - the guard's decision has the attack's step (its safe behaviour);
 //   - the response is the decision's: the app ran only for a pass, and a
 //     maintenance response has the status, the page and no-store;
-//   - the interpreter (policy.Evaluate) decides the same;
+//   - the interpreter (interp.Evaluate) decides the same;
 //   - no handler ran that the policy closes: during maintenance, a
 //     request passed by path reaches only a route whose pattern is
 //     exempt, or the catch-all route for a clean, exempt path; with the
@@ -217,9 +217,9 @@ func TestRequests(t *testing.T) {
 				t.Errorf("decision %+v; want the step %s", d, a.Want)
 			}
 			checkResponse(t, d, o, resp)
-			want := p.Evaluate(policy.Request{Method: o.method, Path: o.path, RawPath: o.rawPath, RemoteAddr: o.peer,
+			want := interp.Evaluate(p, interp.Request{Method: o.method, Path: o.path, RawPath: o.rawPath, RemoteAddr: o.peer,
 				XForwardedFor: o.xff, On: !a.Off, Now: time.Now()})
-			if got := toPolicy(d); got != want {
+			if got := toInterp(d); got != want {
 				t.Errorf("the interpreter decides %+v, the guard %+v", want, got)
 			}
 			checkRoute(t, a, o)
@@ -282,9 +282,9 @@ func checkRoute(t *testing.T, a Attack, o *observation) {
 	}
 }
 
-// toPolicy converts a generated Decision to the interpreter's.
-func toPolicy(d guard.Decision) policy.Decision {
-	return policy.Decision{Pass: d.Pass, Step: string(d.Step), Rule: d.Rule, Status: d.Status, Format: string(d.Format),
+// toInterp converts a generated Decision to the interpreter's.
+func toInterp(d guard.Decision) interp.Decision {
+	return interp.Decision{Pass: d.Pass, Step: interp.Step(d.Step), Rule: d.Rule, Status: d.Status, Format: policy.Format(d.Format),
 		Locale: d.Locale, Location: d.Location}
 }
 

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/maintgen/maintgen/internal/adversarial/guard"
-	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/interp"
 )
 
 // The state file of policy.yaml, its fallback and its bypass secret's
@@ -421,7 +421,7 @@ func TestBypassAttacks(t *testing.T) {
 	t.Run("cookie", func(t *testing.T) {
 		g := newGuard(t, secret)
 		ttl := int64(3600) // bypass.ttl: 1h
-		valid := policy.BypassCookieValue(secret, now.Unix()+600)
+		valid := interp.BypassCookieValue(secret, now.Unix()+600)
 		expiry, mac, _ := strings.Cut(valid, ".")
 		flip := func(s string, i int) string {
 			b := []byte(s)
@@ -457,11 +457,11 @@ func TestBypassAttacks(t *testing.T) {
 			{"a leading zero in the expiry", "maintenance_bypass=0" + valid, false},
 			{"a negative expiry", "maintenance_bypass=-" + valid, false},
 			{"an expiry of 19 digits", "maintenance_bypass=" + strings.Repeat("9", 19) + "." + mac, false},
-			{"expired a second ago", "maintenance_bypass=" + policy.BypassCookieValue(secret, now.Unix()-1), false},
-			{"expiring now", "maintenance_bypass=" + policy.BypassCookieValue(secret, now.Unix()), false},
-			{"expiring beyond ttl and the clock skew (minted with a longer ttl)", "maintenance_bypass=" + policy.BypassCookieValue(secret, now.Unix()+ttl+61), false},
-			{"made with another secret", "maintenance_bypass=" + policy.BypassCookieValue(rotated, now.Unix()+600), false},
-			{"made with the secret in another case", "maintenance_bypass=" + policy.BypassCookieValue(strings.ToLower(secret), now.Unix()+600), false},
+			{"expired a second ago", "maintenance_bypass=" + interp.BypassCookieValue(secret, now.Unix()-1), false},
+			{"expiring now", "maintenance_bypass=" + interp.BypassCookieValue(secret, now.Unix()), false},
+			{"expiring beyond ttl and the clock skew (minted with a longer ttl)", "maintenance_bypass=" + interp.BypassCookieValue(secret, now.Unix()+ttl+61), false},
+			{"made with another secret", "maintenance_bypass=" + interp.BypassCookieValue(rotated, now.Unix()+600), false},
+			{"made with the secret in another case", "maintenance_bypass=" + interp.BypassCookieValue(strings.ToLower(secret), now.Unix()+600), false},
 			{"the secret itself as the cookie", "maintenance_bypass=" + secret, false},
 			{"the cookie's name in another case", "Maintenance_Bypass=" + valid, false},
 			{"an empty cookie", "maintenance_bypass=", false},
@@ -490,7 +490,7 @@ func TestBypassAttacks(t *testing.T) {
 			short := secret[:15]
 			g := newGuard(t, short)
 			r := outsiderRequest("GET", "/secret")
-			r.Header.Set("Cookie", "maintenance_bypass="+policy.BypassCookieValue(short, now.Unix()+600))
+			r.Header.Set("Cookie", "maintenance_bypass="+interp.BypassCookieValue(short, now.Unix()+600))
 			if d := g.Decide(r); d.Pass {
 				t.Errorf("a cookie of a 15-byte secret passes: %+v", d)
 			}

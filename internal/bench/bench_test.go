@@ -19,6 +19,7 @@ import (
 	"github.com/maintgen/maintgen/internal/bench/ip1k"
 	"github.com/maintgen/maintgen/internal/bench/path10"
 	"github.com/maintgen/maintgen/internal/bench/path1k"
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -66,7 +67,7 @@ type interpreter struct {
 }
 
 func (h *interpreter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d := h.p.Evaluate(policy.Request{
+	d := interp.Evaluate(h.p, interp.Request{
 		Method: r.Method, Path: r.URL.Path, RawPath: r.URL.RawPath, RemoteAddr: r.RemoteAddr,
 		XForwardedFor: r.Header["X-Forwarded-For"], Accept: r.Header["Accept"], AcceptLanguage: r.Header["Accept-Language"],
 		On: h.on,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
+	"github.com/maintgen/maintgen/internal/build"
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -61,7 +62,7 @@ func (c *command) check(args []string) int {
 			c.stale(*format, display, "stale", policyName, display, string(disk), string(f.Data))
 		}
 	}
-	extra, err := stalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files, p.Output.Pages)
+	extra, err := stalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return c.reportFormat(err, *format)
 	}
@@ -118,16 +119,14 @@ func (c *command) stale(format, name, kind, policyName, oldLabel, old, want stri
 // stalePages returns the page files in dir that an earlier policy
 // generated and this one does not (a removed locale, a changed status):
 // only names of generate's own pattern, sorted.
-func stalePages(dir string, files []File, pagesDir string) ([]string, error) {
+func stalePages(dir string, files build.Files) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	var keep []string
-	for _, f := range files {
-		if path.Dir(f.Path) == pagesDir {
-			keep = append(keep, path.Base(f.Path))
-		}
+	for _, f := range files.Of(build.HTMLPage, build.JSONPage) {
+		keep = append(keep, path.Base(f.Path))
 	}
 	var stale []string
 	for _, e := range entries {

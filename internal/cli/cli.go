@@ -1,6 +1,7 @@
 // Package cli implements the maintgen command: its subcommands, flags,
-// exit codes and file writing. Everything else is pure and lives in the
-// policy, render and gen packages.
+// exit codes and file reading and writing. What it generates comes from
+// the pure pipeline of the build package, the preview server from the
+// preview package.
 package cli
 
 import (
@@ -15,6 +16,7 @@ import (
 	"runtime/debug"
 
 	"github.com/maintgen/maintgen/internal/atomicfile"
+	"github.com/maintgen/maintgen/internal/build"
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -26,32 +28,11 @@ const (
 	ExitUsage  = 2 // bad command line
 )
 
-const usage = `maintgen compiles a maintenance policy into static pages and a net/http
-middleware.
-
-Usage:
-
-	maintgen generate [-policy FILE] [-out DIR] [-v]
-	maintgen validate [-policy FILE] [-strict] [-format text|github]
-	maintgen check [-policy FILE] [-out DIR] [-format text|github]
-	maintgen diff [-format text|markdown|github] [-fail-on-risk] OLD NEW
-	maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]
-	maintgen explain [-policy FILE] [-format text|markdown]
-	maintgen try [-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]
-	maintgen preview [-policy FILE] [-addr 127.0.0.1:8080]
-	maintgen on [-policy FILE] [-for DURATION | -until RFC3339]
-	maintgen off [-policy FILE]
-	maintgen status [-policy FILE]
-	maintgen version
-
-Run "maintgen COMMAND -h" for a command's flags.
-`
-
 // Run runs the maintgen command line args (without the program name) and
 // returns the exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, Usage)
 		return ExitUsage
 	}
 	c := &command{stdout: stdout, stderr: stderr}
@@ -77,10 +58,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "version":
 		return c.version(rest)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, Usage)
 		return ExitOK
 	default:
-		fmt.Fprintf(stderr, "maintgen: unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprintf(stderr, "maintgen: unknown command %q\n\n%s", cmd, Usage)
 		return ExitUsage
 	}
 }
@@ -89,12 +70,14 @@ type command struct {
 	stdout, stderr io.Writer
 }
 
-// flags returns a FlagSet for a subcommand, with its usage line.
+// flags returns a FlagSet for a subcommand, whose usage message says
+// what the command does (its summary in Usage), then its synopsis and
+// flags.
 func (c *command) flags(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("maintgen "+name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: maintgen %s %s\n", name, synopsis)
+		fmt.Fprintf(fs.Output(), "maintgen %s: %s\n\nusage: maintgen %s %s\n", name, summary(name), name, synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -132,14 +115,14 @@ func (c *command) report(err error) int {
 }
 
 // load reads the policy file and computes every output.
-func (c *command) load(policyFile string) (*policy.Policy, []File, error) {
+func (c *command) load(policyFile string) (*policy.Policy, build.Files, error) {
 	src, err := readPolicy(policyFile)
 	if err != nil {
 		return nil, nil, err
 	}
 	dir := filepath.Dir(policyFile)
 	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
-	return outputs(filepath.ToSlash(policyFile), src, read, gen.Options{Version: Version()})
+	return build.Outputs(filepath.ToSlash(policyFile), src, read, gen.Options{Version: Version()})
 }
 
 // readPolicy reads at most policy.MaxSize+1 bytes of the policy file, so a
@@ -147,16 +130,12 @@ func (c *command) load(policyFile string) (*policy.Policy, []File, error) {
 func readPolicy(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		var list policy.ErrorList
-		list.Add(policy.Pos{File: filepath.ToSlash(name), Line: 1, Col: 1}, "cannot read policy: %v", unwrapPath(err))
-		return nil, list
+		return nil, build.ReadError(filepath.ToSlash(name), err)
 	}
 	defer f.Close()
 	src, err := io.ReadAll(io.LimitReader(f, policy.MaxSize+1))
 	if err != nil {
-		var list policy.ErrorList
-		list.Add(policy.Pos{File: filepath.ToSlash(name), Line: 1, Col: 1}, "cannot read policy: %v", unwrapPath(err))
-		return nil, list
+		return nil, build.ReadError(filepath.ToSlash(name), err)
 	}
 	return src, nil
 }
@@ -199,7 +178,7 @@ func (c *command) generate(args []string) int {
 			fmt.Fprintf(c.stdout, "%s\t%d bytes\t%s\n", dest, len(f.Data), state)
 		}
 	}
-	removed, err := removeStalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files, p.Output.Pages)
+	removed, err := removeStalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files)
 	if err != nil {
 		return c.report(err)
 	}
@@ -230,8 +209,8 @@ var pageNameRE = regexp.MustCompile(`^[4-5][0-9][0-9](\.[A-Za-z0-9]+(-[A-Za-z0-9
 // generated and this one does not (a removed locale, a changed status), so
 // a proxy never serves them. Only names of generate's own pattern are
 // touched.
-func removeStalePages(dir string, files []File, pagesDir string) ([]string, error) {
-	stale, err := stalePages(dir, files, pagesDir)
+func removeStalePages(dir string, files build.Files) ([]string, error) {
+	stale, err := stalePages(dir, files)
 	if err != nil {
 		return nil, err
 	}

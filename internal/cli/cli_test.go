@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -223,5 +224,36 @@ func TestTemplateErrors(t *testing.T) {
 				t.Errorf("code %d, stderr %q; want %d, %q", code, errOut, ExitPolicy, tt.want)
 			}
 		})
+	}
+}
+
+// TestGenerateVerboseSizes checks that generate -v reports each output's
+// size in bytes, as written (the pages minified), which is what the page
+// size budget (pagecheck.MaxSize) is about.
+func TestGenerateVerboseSizes(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "policy.yaml"), minimalPolicy)
+	code, out, errOut := run(t, dir, "generate", "-v")
+	if code != ExitOK {
+		t.Fatalf("generate -v: exit code %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 5 { // the Go file and four pages
+		t.Fatalf("generate -v printed %d lines, want 5:\n%s", len(lines), out)
+	}
+	for _, line := range lines {
+		fields := strings.Split(line, "\t")
+		if len(fields) != 3 {
+			t.Errorf("line %q: want FILE<tab>N bytes<tab>STATE", line)
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, fields[0]))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if want := fmt.Sprintf("%d bytes", len(data)); fields[1] != want {
+			t.Errorf("%s: -v reports %q, the file has %s", fields[0], fields[1], want)
+		}
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/statefile"
 )
@@ -71,9 +71,9 @@ func (c *command) switchMode(name string, args []string) int {
 	}
 	if p.State == nil || p.State.File == "" {
 		var list policy.ErrorList
-		pos := p.Doc.Pos
+		pos := p.Syntax.Pos
 		if p.State != nil {
-			pos = p.Doc.State.Pos
+			pos = p.Syntax.State.Pos
 		}
 		list.Add(pos, "state.file is not set: maintgen %s writes the state file; add one, such as state.file: maintenance.state", name)
 		return c.report(list)
@@ -120,20 +120,26 @@ func loadPolicy(name string) (*policy.Policy, error) {
 }
 
 // printStatus prints one line for each source of the mode, then the mode
-// and the source that decides it, in the order a generated guard applies
-// them: a schedule window, then the env var, then the file. The env var
-// is read from this process's environment, which may differ from the
-// app's; an app that sets Config.State decides for itself.
+// and the source that decides it, by interp.StateAt, the model of a
+// generated guard's state: a schedule window, then the env var, then the
+// file. The env var is read from this process's environment, which may
+// differ from the app's; an app that sets Config.State decides for itself.
 func (c *command) printStatus(p *policy.Policy, t time.Time) {
-	on, by := false, "no state section: the mode is off unless the app sets Config.State"
-	fallback := func() string { return fmt.Sprintf("state.fallback: %s", onOff(p.State.Fallback)) }
+	in := interp.StateInputs{Now: t}
+	if p.State != nil && p.State.Env != "" {
+		in.Env = os.Getenv(p.State.Env)
+	}
+	if p.State != nil && p.State.File != "" {
+		in.File, in.FileErr = statefile.Read(p.State.File)
+	}
+	m := interp.StateAt(p, in)
 
 	// The schedule.
 	schedule := "none"
-	w, inWindow := p.WindowAt(t)
-	switch start, end, ok := p.Upcoming(t); {
+	switch start, end, ok := interp.Upcoming(p, t); {
 	case len(p.Schedule) == 0:
-	case inWindow:
+	case m.By == interp.SourceSchedule:
+		w := m.Window
 		schedule = fmt.Sprintf("window %s to %s in progress (%s left)", stamp(w.Start), stamp(w.End), w.End.Sub(t).Truncate(time.Second))
 	case ok:
 		schedule = fmt.Sprintf("next window %s to %s (in %s)", stamp(start), stamp(end), start.Sub(t).Truncate(time.Second))
@@ -148,67 +154,55 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 	}
 
 	env, file := "none", "none"
-	decided := false
-	if inWindow {
-		on, by, decided = true, "the schedule", true
-	}
+	var fallback string
 	if p.State != nil {
-		if name := p.State.Env; name != "" {
-			switch v := os.Getenv(name); {
-			case v == "":
-				env = name + " is not set here"
-			default:
-				word, ok := policy.ParseSwitch(v)
-				if ok {
-					env = fmt.Sprintf("%s=%s here: %s", name, v, onOff(word))
-				} else {
-					word = p.State.Fallback
-					env = fmt.Sprintf("%s=%q here: neither on nor off (%s)", name, v, fallback())
-				}
-				if !decided {
-					on, by, decided = word, "state.env "+name, true
-				}
-			}
+		fallback = "state.fallback: " + statefile.Word(p.State.Fallback)
+	}
+	if p.State != nil && p.State.Env != "" {
+		switch name := p.State.Env; {
+		case !m.Env.Present:
+			env = name + " is not set here"
+		case m.Env.Fallback:
+			env = fmt.Sprintf("%s=%q here: neither on nor off (%s)", name, in.Env, fallback)
+		default:
+			env = fmt.Sprintf("%s=%s here: %s", name, in.Env, statefile.Word(m.Env.On))
 		}
-		if name := p.State.File; name != "" {
-			word := false
-			switch st, err := statefile.Read(name); {
-			case errors.Is(err, fs.ErrNotExist):
-				file = name + ": missing (off)"
-			case errors.Is(err, statefile.ErrGarbage):
-				word = p.State.Fallback
-				file = fmt.Sprintf("%s: %v (%s)", name, err, fallback())
-			case err != nil:
-				word = p.State.Fallback
-				file = fmt.Sprintf("%s: cannot be read: %v (%s)", name, unwrapPath(err), fallback())
-			case st.On && !st.Until.IsZero() && !st.OnAt(t):
-				file = fmt.Sprintf("%s: %s (ended: off)", name, st)
-			case st.On && !st.Until.IsZero():
-				word = true
-				file = fmt.Sprintf("%s: %s (%s left)", name, st, st.Until.Sub(t).Truncate(time.Second))
-			default:
-				word = st.On
-				file = fmt.Sprintf("%s: %s", name, st)
-			}
-			if !decided {
-				on, by, decided = word, "state.file "+name, true
-			}
+	}
+	if p.State != nil && p.State.File != "" {
+		switch name, st, err := p.State.File, in.File, in.FileErr; {
+		case !m.File.Present:
+			file = name + ": missing (off)"
+		case errors.Is(err, statefile.ErrGarbage):
+			file = fmt.Sprintf("%s: %v (%s)", name, err, fallback)
+		case err != nil:
+			file = fmt.Sprintf("%s: cannot be read: %v (%s)", name, unwrapPath(err), fallback)
+		case st.On && !st.Until.IsZero() && !m.File.On:
+			file = fmt.Sprintf("%s: %s (ended: off)", name, st)
+		case st.On && !st.Until.IsZero():
+			file = fmt.Sprintf("%s: %s (%s left)", name, st, st.Until.Sub(t).Truncate(time.Second))
+		default:
+			file = fmt.Sprintf("%s: %s", name, st)
 		}
-		if !decided {
-			by = "no state set" // a state section with an env var unset and no file
+	}
+
+	var by string
+	switch m.By {
+	case interp.SourceSchedule:
+		by = "the schedule"
+	case interp.SourceEnv:
+		by = "state.env " + p.State.Env
+	case interp.SourceFile:
+		by = "state.file " + p.State.File
+	case interp.SourceNone:
+		by = "no state set" // a state section with an env var unset and no file
+		if p.State == nil {
+			by = "no state section: the mode is off unless the app sets Config.State"
 		}
 	}
 	fmt.Fprintf(c.stdout, "state.env:  %s\n", env)
 	fmt.Fprintf(c.stdout, "state.file: %s\n", file)
 	fmt.Fprintf(c.stdout, "schedule:   %s\n", schedule)
-	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s\n", onOff(on), by)
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
+	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s\n", statefile.Word(m.On), by)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

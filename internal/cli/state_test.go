@@ -241,6 +241,38 @@ maintenance mode: off, decided by no state section: the mode is off unless the a
 	})
 }
 
+// TestStatusFIFO: a state file that is a FIFO, which would block whoever
+// opens it for reading, is reported at once as guards read it: not a
+// regular file, so state.fallback.
+func TestStatusFIFO(t *testing.T) {
+	stateDir(t, statePolicy, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err := syscall.Mkfifo("maintenance.state", 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	type result struct {
+		code      int
+		out, errs string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, out, errOut := runState(t, "status")
+		done <- result{code, out, errOut}
+	}()
+	select {
+	case r := <-done:
+		want := "state.file: maintenance.state: cannot be read: a named pipe (FIFO), not a regular file (state.fallback: on)\n"
+		if r.code != ExitOK || r.errs != "" || !strings.Contains(r.out, want) || !strings.HasSuffix(r.out, "maintenance mode: on, decided by state.file maintenance.state\n") {
+			t.Errorf("status: exit %d, stderr %q, stdout:\n%s\nwant the line %q and the mode on by the file", r.code, r.errs, r.out, want)
+		}
+	case <-time.After(10 * time.Second):
+		// Unblock the reader, so that the test can end.
+		if f, err := os.OpenFile("maintenance.state", os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("maintgen status blocked on a FIFO state file for 10s")
+	}
+}
+
 func TestUsageListsStateCommands(t *testing.T) {
 	_, out, _ := runState(t, "help")
 	for _, line := range []string{

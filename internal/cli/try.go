@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/review"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // tryRequest is the request that the flags of maintgen try describe.
@@ -54,7 +57,7 @@ func (c *command) parseTry(args []string) (tryRequest, int, bool) {
 		return t, code, false
 	}
 	t.XFF, t.Roles, t.Accept, t.Lang, t.Cookie = xff, roles, accept, lang, cookie
-	on, ok := policy.ParseSwitch(*state)
+	on, ok := statefile.ParseWord(*state)
 	if !ok {
 		fmt.Fprintf(c.stderr, "maintgen try: -state %q: want on or off\n", *state)
 		return t, ExitUsage, false
@@ -75,24 +78,24 @@ func (c *command) parseTry(args []string) (tryRequest, int, bool) {
 // request returns t as the interpreter's input, parsing the target as
 // net/http parses a request line. Without -now, Now is the current time,
 // as it is for a guard whose Config.Now is nil.
-func (t tryRequest) request() (policy.Request, error) {
+func (t tryRequest) request() (interp.Request, error) {
 	now := time.Now()
 	if t.Now != "" {
 		var err error
 		if now, err = time.Parse(time.RFC3339, t.Now); err != nil {
-			return policy.Request{}, fmt.Errorf("-now %q is not an RFC 3339 time: want a time such as 2026-03-01T02:30:00Z", t.Now)
+			return interp.Request{}, fmt.Errorf("-now %q is not an RFC 3339 time: want a time such as 2026-03-01T02:30:00Z", t.Now)
 		}
 	}
 	u, err := url.ParseRequestURI(t.Target)
 	if err != nil {
-		return policy.Request{}, fmt.Errorf("-path %q is not a request target: want a path such as /admin/users", t.Target)
+		return interp.Request{}, fmt.Errorf("-path %q is not a request target: want a path such as /admin/users", t.Target)
 	}
 	if t.IP != "" {
-		if _, ok := policy.ParseHost(t.IP); !ok {
-			return policy.Request{}, fmt.Errorf("-ip %q is not an IP address, with or without a port", t.IP)
+		if _, ok := interp.ParseHost(t.IP); !ok {
+			return interp.Request{}, fmt.Errorf("-ip %q is not an IP address, with or without a port", t.IP)
 		}
 	}
-	req := policy.Request{
+	req := interp.Request{
 		Method: "GET", Path: u.Path, RawPath: u.RawPath, RemoteAddr: t.IP, XForwardedFor: t.XFF,
 		Roles: t.Roles, Accept: t.Accept, AcceptLanguage: t.Lang, On: t.On,
 		Now: now, Cookie: t.Cookie,
@@ -101,7 +104,7 @@ func (t tryRequest) request() (policy.Request, error) {
 		req.CustomClientIP = true
 		if t.Client != "none" {
 			if req.ClientIP, err = netip.ParseAddr(t.Client); err != nil {
-				return policy.Request{}, fmt.Errorf("-client-ip %q is not an IP address or none", t.Client)
+				return interp.Request{}, fmt.Errorf("-client-ip %q is not an IP address or none", t.Client)
 			}
 			req.ClientIP = req.ClientIP.WithZone("").Unmap()
 		}
@@ -112,7 +115,7 @@ func (t tryRequest) request() (policy.Request, error) {
 // requestFor returns t as the interpreter's input for p, with the bypass
 // secret read from the environment variable p names, as the generated
 // guard reads it when it is created.
-func (t tryRequest) requestFor(p *policy.Policy) (policy.Request, error) {
+func (t tryRequest) requestFor(p *policy.Policy) (interp.Request, error) {
 	req, err := t.request()
 	if err == nil && p.Bypass != nil {
 		req.BypassSecret = os.Getenv(p.Bypass.SecretEnv)
@@ -121,8 +124,8 @@ func (t tryRequest) requestFor(p *policy.Policy) (policy.Request, error) {
 }
 
 // try prints the decision for one request, the step and rule that made
-// it, and the inputs it read. The decision is policy.Evaluate's, which
-// the tests hold equal to the generated code's.
+// it, and the inputs it read (review.ExplainRequest). The decision is
+// interp.Evaluate's, which the tests hold equal to the generated code's.
 func (c *command) try(args []string) int {
 	t, code, ok := c.parseTry(args)
 	if !ok {
@@ -138,133 +141,6 @@ func (c *command) try(args []string) int {
 		return c.report(err)
 	}
 	req, _ := t.requestFor(p) // checked by parseTry
-	d := p.Evaluate(req)
-	fmt.Fprintln(c.stdout, describeDecision(p, d))
-
-	switch w, inWindow := p.WindowAt(req.Now); {
-	case inWindow:
-		fmt.Fprintf(c.stdout, "  mode: on, as %s is inside schedule[%d] (%s to %s)\n", req.Now.Format(time.RFC3339), w.Index, w.Start.Format(time.RFC3339), w.End.Format(time.RFC3339))
-	case !req.On:
-		fmt.Fprintln(c.stdout, "  mode: off (-state off)")
-	}
-	clean := policy.CleanPath(req.Path)
-	if clean != req.Path {
-		fmt.Fprintf(c.stdout, "  path: %s, cleaned to %s\n", req.Path, clean)
-	}
-	switch {
-	case req.RawPath != "":
-		fmt.Fprintf(c.stdout, "  path: the target spells it %s, not in canonical form (a router may route that spelling elsewhere), so no exempt.paths rule applies\n", req.RawPath)
-	case !policy.Canonical(req.Path, req.RawPath):
-		fmt.Fprintf(c.stdout, "  path: %s is not in canonical form (a router may route it uncleaned), so no exempt.paths rule applies\n", req.Path)
-	}
-	if d.Step == "force.paths" {
-		if form := forcedForm(p, req); form != clean {
-			fmt.Fprintf(c.stdout, "  path: a router may route it on %s, where a force.paths pattern matches\n", form)
-		}
-	}
-	peer, _ := policy.ParseHost(req.RemoteAddr)
-	switch ip, ok := p.ClientIP(req.RemoteAddr, req.XForwardedFor); {
-	case req.CustomClientIP && req.ClientIP.IsValid():
-		fmt.Fprintf(c.stdout, "  client IP: %s, from Config.ClientIP (-client-ip)\n", req.ClientIP)
-	case req.CustomClientIP:
-		fmt.Fprintln(c.stdout, "  client IP: none: Config.ClientIP reports none (-client-ip none), so no exempt.ips rule applies")
-	case req.RemoteAddr == "":
-		fmt.Fprintln(c.stdout, "  client IP: none (no -ip), so no exempt.ips rule applies")
-	case !ok:
-		fmt.Fprintln(c.stdout, "  client IP: none: the peer is a trusted proxy and X-Forwarded-For has an empty or malformed entry, so no exempt.ips rule applies")
-	case ip != peer:
-		fmt.Fprintf(c.stdout, "  client IP: %s, from X-Forwarded-For through the trusted proxy %s\n", ip, peer)
-	default:
-		fmt.Fprintf(c.stdout, "  client IP: %s\n", ip)
-	}
-	if d.Personal() {
-		fmt.Fprintln(c.stdout, "  cache: the app's response gets Cache-Control: no-store, as the pass depends on who sent the request")
-	}
-	roles := "anonymous"
-	if len(req.Roles) > 0 {
-		roles = strings.Join(req.Roles, ", ") + ", authenticated"
-	}
-	fmt.Fprintf(c.stdout, "  roles: %s\n", roles)
+	fmt.Fprint(c.stdout, review.ExplainRequest(p, req))
 	return ExitOK
-}
-
-// describeDecision formats a decision as one line: the verdict, then what
-// decided it, such as
-//
-//	pass: exempt.ips 10.0.0.0/8 (policy.yaml:14:7)
-//	maintenance: 503 json fr: no exemption matched
-func describeDecision(p *policy.Policy, d policy.Decision) string {
-	var verdict string
-	switch {
-	case d.Pass:
-		verdict = "pass"
-	case d.Step == "off":
-		return fmt.Sprintf("redirect: %d to %s: maintenance mode is off, and %s is response.redirect (%s)", d.Status, d.Location, p.Response.Redirect, p.Doc.Response.Redirect.Pos)
-	case d.Step == "bypass.path":
-		return fmt.Sprintf("redirect: %d to %s: the bypass link sets the bypass cookie (%s)", d.Status, d.Location, p.Doc.Bypass.Pos)
-	case d.Format == "redirect":
-		verdict = fmt.Sprintf("maintenance: %d redirect to %s", d.Status, d.Location)
-	default:
-		verdict = fmt.Sprintf("maintenance: %d %s %s", d.Status, d.Format, d.Locale)
-	}
-	var why string
-	switch d.Step {
-	case "off":
-		why = "maintenance mode is off"
-	case "maintenance":
-		why = "no exemption matched"
-	case "exempt.tests":
-		why = fmt.Sprintf("exempt.tests (%s): the program runs under go test", p.Doc.Exempt.Tests.Pos)
-	case "bypass":
-		why = fmt.Sprintf("bypass (%s): the request holds a valid bypass cookie", p.Doc.Bypass.Pos)
-	case "response.redirect":
-		why = fmt.Sprintf("response.redirect %s (%s): the redirect target gets the page", p.Response.Redirect, p.Doc.Response.Redirect.Pos)
-	default:
-		if r, ok := ruleOf(p, d.Step, d.Rule); ok {
-			why = fmt.Sprintf("%s %s (%s)", d.Step, r.Raw, r.Pos)
-		} else {
-			why = d.Step
-		}
-	}
-	return verdict + ": " + why
-}
-
-// ruleOf returns the rule of the list named step whose index is i.
-func ruleOf(p *policy.Policy, step string, i int) (policy.Rule, bool) {
-	var rules []policy.Rule
-	switch step {
-	case "force.paths":
-		for _, r := range p.Force.Paths {
-			rules = append(rules, r.Rule)
-		}
-	case "exempt.paths":
-		for _, r := range p.Exempt.Paths {
-			rules = append(rules, r.Rule)
-		}
-	case "exempt.ips":
-		for _, r := range p.Exempt.IPs {
-			rules = append(rules, r.Rule)
-		}
-	case "exempt.roles":
-		for _, r := range p.Exempt.Roles {
-			rules = append(rules, r.Rule)
-		}
-	}
-	for _, r := range rules {
-		if r.Index == i {
-			return r, true
-		}
-	}
-	return policy.Rule{}, false
-}
-
-// forcedForm returns the first spelling of req's path (policy.ForcedForms)
-// on which a force.paths pattern matches; "" when none does.
-func forcedForm(p *policy.Policy, req policy.Request) string {
-	for _, f := range policy.ForcedForms(req.Method, req.Path, req.RawPath) {
-		if _, ok := p.MatchForce(f); ok {
-			return f
-		}
-	}
-	return ""
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/maintgen/maintgen/internal/difftest"
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/review"
 )
 
 // tryPolicy is the policy TestTry asks about; the positions in the
@@ -168,10 +170,10 @@ func tryArgs(t *testing.T, c difftest.Case) []string {
 // for the golden policy p in dir; TestGolden runs it on every case that
 // generates code. For each GET request of the policy's matrices, it
 // parses try's flags; the flags must describe the matrix request exactly,
-// and try's verdict line must be the one for policy.Evaluate's decision.
+// and try's verdict line must be the one for interp.Evaluate's decision.
 // It returns the requests the flags describe, which TestGolden's compiled
 // step feeds to the generated code along with the case's matrices, in the
-// same build (difftest holds Decide equal to policy.Evaluate). The bypass
+// same build (difftest holds Decide equal to interp.Evaluate). The bypass
 // secret reaches try, as it reaches the guard, through the environment
 // variable the policy names.
 //
@@ -226,7 +228,7 @@ func tryCases(t *testing.T, dir string, p *policy.Policy) []difftest.Case {
 		}
 		// Run the command itself: its verdict line is the one for
 		// the decision the generated code makes.
-		wantLine := describeDecision(p, p.Evaluate(req))
+		wantLine := review.DescribeDecision(p, interp.Evaluate(p, req))
 		var out, errOut strings.Builder
 		if code := Run(append([]string{"try"}, args...), strings.NewReader(""), &out, &errOut); code != ExitOK {
 			t.Fatalf("try %q: exit code %d: %s", args, code, errOut.String())

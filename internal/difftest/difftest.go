@@ -1,7 +1,12 @@
 // Package difftest compares generated guards with the reference
-// interpreter (policy.Evaluate): it builds request matrices from a policy,
+// interpreter (interp.Evaluate): it builds request matrices from a policy,
 // runs them through generated code compiled in a throwaway module, and
 // checks every decision and response.
+//
+// It also holds the one convention of maintgen's golden tests: CheckFile
+// compares a committed generated file with what the generator writes
+// today, "go test -update" (Update) rewrites it instead, and a stale file
+// names the command that rewrites it (RewriteCommand).
 package difftest
 
 import (
@@ -12,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -51,12 +57,12 @@ func (c Case) Time() (time.Time, error) {
 
 // Request converts c to the interpreter's input, parsing the URI as
 // net/http does.
-func (c Case) Request() (policy.Request, error) {
+func (c Case) Request() (interp.Request, error) {
 	u, err := url.ParseRequestURI(c.URI)
 	if err != nil {
-		return policy.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
+		return interp.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
 	}
-	req := policy.Request{
+	req := interp.Request{
 		Method: c.Method, Path: u.Path, RawPath: u.RawPath,
 		RemoteAddr: c.RemoteAddr, XForwardedFor: c.XForwardedFor,
 		Roles: c.Roles, Accept: c.Accept, AcceptLanguage: c.AcceptLanguage, On: c.On,
@@ -67,7 +73,7 @@ func (c Case) Request() (policy.Request, error) {
 		if c.ClientIP != "none" {
 			a, err := netip.ParseAddr(c.ClientIP)
 			if err != nil {
-				return policy.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
+				return interp.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
 			}
 			req.ClientIP = a.WithZone("").Unmap()
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -30,7 +31,7 @@ type Package struct {
 // Result is what the harness observed for one Case.
 type Result struct {
 	Name     string
-	Decision policy.Decision // (*Guard).Decide
+	Decision interp.Decision // (*Guard).Decide
 	Called   bool            // the app handler ran
 	Active   bool            // Active(ctx) inside the app handler
 	Status   int
@@ -188,7 +189,7 @@ func TestHarness(t *testing.T) {
 
 // Run compiles every package in one throwaway module, checks it with go
 // vet, replays each package's cases through the generated code, and
-// compares every decision with policy.Evaluate and every response with
+// compares every decision with interp.Evaluate and every response with
 // the policy's pages and headers.
 func Run(t *testing.T, pkgs []Package) {
 	t.Helper()
@@ -272,7 +273,7 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 		return err
 	}
 	req.Testing = true
-	want := p.Evaluate(req)
+	want := interp.Evaluate(p, req)
 	where := func() string {
 		b, _ := json.Marshal(c)
 		return string(b)
@@ -281,14 +282,14 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 		return fmt.Errorf("case %s: Decide differs from the interpreter (-want +got):\n%s", where(), diff)
 	}
 	var upcoming Upcoming
-	if start, end, ok := p.Upcoming(req.Now); ok {
+	if start, end, ok := interp.Upcoming(p, req.Now); ok {
 		upcoming = Upcoming{start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), true}
 	}
 	if upcoming != res.Upcoming {
 		return fmt.Errorf("case %s: Upcoming = %+v, the interpreter %+v", where(), res.Upcoming, upcoming)
 	}
 	if want.Pass {
-		_, inWindow := p.WindowAt(req.Now)
+		_, inWindow := interp.WindowAt(p, req.Now)
 		active := req.On || inWindow
 		if !res.Called || res.Status != 299 || res.Active != active {
 			return fmt.Errorf("case %s: passed request: called=%t status=%d active=%t, want called, 299 and active=%t", where(), res.Called, res.Status, res.Active, active)
@@ -310,7 +311,7 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 		}
 	}
 	// ForceOn: the maintenance response for the path, no exemption.
-	fd := p.ForceDecision(req)
+	fd := interp.ForceDecision(p, req)
 	if res.Force.Called {
 		return fmt.Errorf("case %s: ForceOn called its handler", where())
 	}
@@ -320,28 +321,28 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 	return nil
 }
 
-func checkResponse(p *policy.Policy, pages map[string][]byte, req policy.Request, d policy.Decision, got Response) error {
+func checkResponse(p *policy.Policy, pages map[string][]byte, req interp.Request, d interp.Decision, got Response) error {
 	method := req.Method
 	h := http.Header{
 		"Cache-Control": {"no-store"},
 		"Vary":          {"Accept, Accept-Language"},
 	}
-	if s := p.RetryAfter(d, req.Now); s > 0 {
+	if s := interp.RetryAfter(p, d, req.Now); s > 0 {
 		h.Set("Retry-After", strconv.FormatInt(s, 10))
 	}
-	if c := p.ClearCookieHeaders(d); c != nil {
+	if c := interp.ClearCookieHeaders(p, d); c != nil {
 		h["Set-Cookie"] = c
 	}
 	body := ""
 	switch {
-	case d.Step == "bypass.path":
+	case d.Step == interp.StepBypassLink:
 		h = http.Header{
 			"Cache-Control":   {"no-store"},
 			"Location":        {"/"},
 			"Referrer-Policy": {"no-referrer"},
-			"Set-Cookie":      {p.BypassSetCookie(req.BypassSecret, req.Now)},
+			"Set-Cookie":      {interp.BypassSetCookie(p, req.BypassSecret, req.Now)},
 		}
-	case d.Format == "redirect":
+	case d.Format == policy.FormatRedirect:
 		h.Set("Location", d.Location)
 	default:
 		name := fmt.Sprintf("%d.%s.%s", d.Status, d.Locale, d.Format)
@@ -350,7 +351,7 @@ func checkResponse(p *policy.Policy, pages map[string][]byte, req policy.Request
 			return fmt.Errorf("no page %s", name)
 		}
 		ct := "text/html; charset=utf-8"
-		if d.Format == "json" {
+		if d.Format == policy.FormatJSON {
 			ct = "application/problem+json"
 		}
 		h.Set("Content-Type", ct)

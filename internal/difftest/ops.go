@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -59,7 +60,7 @@ func OpsMatrix(p *policy.Policy) []Case {
 	link := p.Bypass.Path + "/"
 	now := DefaultNow
 	ttl := int64(p.Bypass.TTL / time.Second)
-	valid := policy.BypassCookieValue(OpsSecret, now.Unix()+60)
+	valid := interp.BypassCookieValue(OpsSecret, now.Unix()+60)
 	expiry, mac, _ := strings.Cut(valid, ".")
 	tampered := []byte(mac)
 	tampered[len(tampered)/2] ^= 1
@@ -68,12 +69,12 @@ func OpsMatrix(p *policy.Policy) []Case {
 		{"sessionid=1; maintenance_bypass=" + valid},
 		{"maintenance_bypass=garbage", "maintenance_bypass=" + valid},
 		{`maintenance_bypass="` + valid + `"`},
-		{"maintenance_bypass=" + policy.BypassCookieValue(OpsSecret, now.Unix()+ttl+int64(policy.BypassClockSkew/time.Second))},
-		{"maintenance_bypass=" + policy.BypassCookieValue(OpsSecret, now.Unix()+ttl+int64(policy.BypassClockSkew/time.Second)+1)},
-		{"maintenance_bypass=" + policy.BypassCookieValue(OpsSecret, now.Unix())},
-		{"maintenance_bypass=" + policy.BypassCookieValue(OpsSecret, now.Unix()-1)},
-		{"maintenance_bypass=" + policy.BypassCookieValue(OpsSecret+"x", now.Unix()+60)},
-		{"maintenance_bypass=" + policy.BypassCookieValue(strings.ToUpper(OpsSecret), now.Unix()+60)},
+		{"maintenance_bypass=" + interp.BypassCookieValue(OpsSecret, now.Unix()+ttl+int64(interp.BypassClockSkew/time.Second))},
+		{"maintenance_bypass=" + interp.BypassCookieValue(OpsSecret, now.Unix()+ttl+int64(interp.BypassClockSkew/time.Second)+1)},
+		{"maintenance_bypass=" + interp.BypassCookieValue(OpsSecret, now.Unix())},
+		{"maintenance_bypass=" + interp.BypassCookieValue(OpsSecret, now.Unix()-1)},
+		{"maintenance_bypass=" + interp.BypassCookieValue(OpsSecret+"x", now.Unix()+60)},
+		{"maintenance_bypass=" + interp.BypassCookieValue(strings.ToUpper(OpsSecret), now.Unix()+60)},
 		{"maintenance_bypass=" + expiry + "." + string(tampered)},
 		{"maintenance_bypass=" + strconv.FormatInt(now.Unix()+61, 10) + "." + mac},
 		{"maintenance_bypass=" + valid[:len(valid)-1]},

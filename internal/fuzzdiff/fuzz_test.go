@@ -20,13 +20,14 @@ import (
 	multilocale "github.com/maintgen/maintgen/internal/fuzzdiff/multilocale"
 	redirect "github.com/maintgen/maintgen/internal/fuzzdiff/redirect"
 	roles "github.com/maintgen/maintgen/internal/fuzzdiff/roles"
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
 // decide runs one generated guard: the mode, the roles and the clock are
 // fixed for the request through Config.State, Config.Roles and
 // Config.Now.
-type decide func(on bool, roleList []string, now time.Time, r *http.Request) policy.Decision
+type decide func(on bool, roleList []string, now time.Time, r *http.Request) interp.Decision
 
 func clock(now time.Time) func() time.Time { return func() time.Time { return now } }
 
@@ -39,15 +40,15 @@ func roleFunc(list []string) func(*http.Request) []string {
 }
 
 // convert copies a generated Decision, whose type each package declares,
-// into a policy.Decision.
-func convert(d any) policy.Decision {
+// into a interp.Decision.
+func convert(d any) interp.Decision {
 	v := reflect.ValueOf(d)
-	return policy.Decision{
+	return interp.Decision{
 		Pass:     v.FieldByName("Pass").Bool(),
-		Step:     v.FieldByName("Step").String(),
+		Step:     interp.Step(v.FieldByName("Step").String()),
 		Rule:     int(v.FieldByName("Rule").Int()),
 		Status:   int(v.FieldByName("Status").Int()),
-		Format:   v.FieldByName("Format").String(),
+		Format:   policy.Format(v.FieldByName("Format").String()),
 		Locale:   v.FieldByName("Locale").String(),
 		Location: v.FieldByName("Location").String(),
 	}
@@ -55,19 +56,19 @@ func convert(d any) policy.Decision {
 
 // guards are the generated guards, in the order of Cases.
 var guards = []decide{
-	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
 		return convert(full.New(full.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
 		return convert(redirect.New(redirect.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
 		return convert(roles.New(roles.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
 		return convert(jsononly.New(jsononly.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) policy.Decision {
+	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
 		return convert(multilocale.New(multilocale.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
 }
@@ -155,7 +156,7 @@ func FuzzDifferential(f *testing.F) {
 		}
 		rl := splitNonEmpty(roleList, ",")
 		got := guards[i](on, rl, now, r)
-		want := ps[i].Evaluate(policy.Request{
+		want := interp.Evaluate(ps[i], interp.Request{
 			Method: method, Path: u.Path, RawPath: u.RawPath, RemoteAddr: remoteAddr,
 			XForwardedFor: r.Header["X-Forwarded-For"], Roles: rl,
 			Accept: r.Header["Accept"], AcceptLanguage: r.Header["Accept-Language"], On: on,

@@ -1,5 +1,5 @@
 // Package fuzzdiff fuzzes generated guards against the reference
-// interpreter (policy.Evaluate), in process: its subpackages are the
+// interpreter (interp.Evaluate), in process: its subpackages are the
 // guards generated from several golden policies, and FuzzDifferential
 // feeds random requests to a guard and to the interpreter and requires the
 // same decision.

@@ -1,16 +1,14 @@
 package fuzzdiff
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/maintgen/maintgen/internal/cli"
+	"github.com/maintgen/maintgen/internal/build"
 	"github.com/maintgen/maintgen/internal/difftest"
+	"github.com/maintgen/maintgen/internal/gen"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated guards")
 
 // TestGuardsUpToDate regenerates each guard from its golden policy and
 // compares it with the committed one.
@@ -22,13 +20,13 @@ func TestGuardsUpToDate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, files, err := cli.Outputs("policy.yaml", src, func(name string) ([]byte, error) {
+			_, files, err := build.Outputs("policy.yaml", src, func(name string) ([]byte, error) {
 				return os.ReadFile(filepath.Join(dir, name))
-			})
+			}, gen.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			difftest.CheckFile(t, filepath.Join(c.Dir, "guard_gen.go"), files[0].Data, *update, "go generate ./internal/fuzzdiff")
+			difftest.CheckFile(t, filepath.Join(c.Dir, "guard_gen.go"), files.Go().Data)
 		})
 	}
 }

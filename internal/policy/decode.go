@@ -13,21 +13,23 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // MaxSize is the largest policy file Decode accepts, in bytes (16 MiB).
 // A policy with 100,000 CIDRs is about 2 MiB.
 const MaxSize = 16 << 20
 
-// Decode parses src, the contents of the policy file name, into a Document.
+// Decode parses src, the contents of the policy file name, into its Syntax.
 //
 // Decoding is strict at every level: unknown keys, duplicate keys, values
 // of the wrong YAML type, anchors and aliases, and more than one document
 // are errors. Decode does not check values; Compile does. The error, when
 // not nil, is an ErrorList holding every problem found, sorted by position.
-// The Document is returned even then, filled as far as decoding got.
-func Decode(name string, src []byte) (*Document, error) {
-	doc := &Document{}
+// The Syntax is returned even then, filled as far as decoding got.
+func Decode(name string, src []byte) (*Syntax, error) {
+	doc := &Syntax{}
 	d := &decoder{file: name}
 	d.document(src, doc)
 	return doc, d.errs.Err()
@@ -123,7 +125,7 @@ func yamlChar(r rune) bool {
 // document decodes src into doc. When the file as a whole is unusable
 // (too large, not YAML, empty, several documents, not a mapping), doc.Set
 // stays false and doc holds no values.
-func (d *decoder) document(src []byte, doc *Document) {
+func (d *decoder) document(src []byte, doc *Syntax) {
 	start := Pos{File: d.file, Line: 1, Col: 1}
 	doc.Pos = start
 	missing(reflect.ValueOf(doc).Elem(), "", start, false)
@@ -371,24 +373,11 @@ func (d *decoder) duration(n *yaml.Node, p *Duration) {
 	d.errs.Add(p.Pos, "%s: want a duration such as 30s or whole seconds, got %s", p.Key, describe(n))
 }
 
-// ParseSwitch reports whether word, one of on, off, 1, 0, true or false in
-// any case, means on. ok is false for any other word. Surrounding
-// whitespace is ignored.
-func ParseSwitch(word string) (on, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(word)) {
-	case "on", "1", "true":
-		return true, true
-	case "off", "0", "false":
-		return false, true
-	}
-	return false, false
-}
-
 func (d *decoder) switchWord(n *yaml.Node, p *Switch) {
 	if n.Kind == yaml.ScalarNode {
 		switch n.ShortTag() {
 		case "!!str", "!!bool", "!!int":
-			if on, ok := ParseSwitch(n.Value); ok {
+			if on, ok := statefile.ParseWord(n.Value); ok {
 				p.On = on
 				return
 			}
@@ -522,7 +511,7 @@ func (d *decoder) windows(n *yaml.Node, p *Windows) {
 		d.errs.Add(p.Pos, "%s: want a sequence of windows such as {start: 2026-03-01T02:00:00Z, end: 2026-03-01T04:00:00Z}, got %s", p.Key, describe(n))
 		return
 	}
-	p.Items = make([]WindowDoc, len(n.Content))
+	p.Items = make([]WindowSyntax, len(n.Content))
 	for i, item := range n.Content {
 		d.decode(item, reflect.ValueOf(&p.Items[i]).Elem(), fmt.Sprintf("%s[%d]", p.Key, i))
 	}

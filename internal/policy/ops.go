@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -64,7 +65,7 @@ func (c *compiler) windowTime(t *Time) (time.Time, bool) {
 	return t.Value, true
 }
 
-func (c *compiler) bypass(d *BypassDoc) *Bypass {
+func (c *compiler) bypass(d *BypassSyntax) *Bypass {
 	if !d.Set {
 		return nil
 	}
@@ -126,7 +127,7 @@ func checkBypassPath(s string) error {
 	return nil
 }
 
-func (c *compiler) toggle(d *ToggleDoc) Toggle {
+func (c *compiler) toggle(d *ToggleSyntax) Toggle {
 	t := Toggle{Enabled: ok(d.Node)}
 	if !ok(d.Roles.Node) {
 		return t
@@ -192,4 +193,13 @@ func isCookieName(s string) bool {
 		}
 	}
 	return true
+}
+
+// ClearCookie returns the Set-Cookie header value that expires the cookie
+// name on the path /. Names with the __Secure- or __Host- prefix get the
+// Secure attribute, without which browsers ignore them.
+func ClearCookie(name string) string {
+	c := &http.Cookie{Name: name, Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		Secure: strings.HasPrefix(name, "__Secure-") || strings.HasPrefix(name, "__Host-")}
+	return c.String()
 }

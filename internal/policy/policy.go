@@ -16,9 +16,9 @@ import (
 // Policy is a decoded and validated maintenance policy, ready to render and
 // generate from. Lists keep the order written in the file.
 type Policy struct {
-	File          string    // the policy file's name, as given to Parse
-	Doc           *Document // the file as written, with positions
-	Package       string    // Go package name of the generated file
+	File          string  // the policy file's name, as given to Parse
+	Syntax        *Syntax // the syntax tree: the file as written, with positions
+	Package       string  // Go package name of the generated file
 	Output        Output
 	State         *State // nil: no state section (the mode is off unless Config.State says otherwise)
 	Exempt        Exempt
@@ -135,15 +135,23 @@ type Role struct {
 	Rule
 }
 
-// Format is the response format setting.
+// Format is a response format: the setting response.format (html, json
+// or auto), and the format of a maintenance response (html, json or
+// redirect). The generated runtime's Format constants spell the same
+// names (a test holds them equal).
 type Format string
 
 // The response formats.
 const (
-	FormatHTML Format = "html"
-	FormatJSON Format = "json"
-	FormatAuto Format = "auto" // JSON for json_paths and for clients that prefer it, else HTML
+	FormatHTML     Format = "html"     // the text/html page
+	FormatJSON     Format = "json"     // application/problem+json problem details (RFC 9457)
+	FormatAuto     Format = "auto"     // response.format only: JSON for json_paths and for clients that prefer it, else HTML
+	FormatRedirect Format = "redirect" // a response only: 302 Found to response.redirect (or to / for the bypass link)
 )
+
+// Formats returns every response format: the values of response.format
+// and the formats of a maintenance response.
+func Formats() []Format { return []Format{FormatHTML, FormatJSON, FormatAuto, FormatRedirect} }
 
 // Response says what blocked requests get.
 type Response struct {
@@ -207,16 +215,16 @@ func Parse(name string, src []byte) (*Policy, error) {
 	return p, nil
 }
 
-// Compile validates a decoded Document and builds the Policy. Values that
+// Compile validates a decoded Syntax and builds the Policy. Values that
 // failed to decode are skipped, so each mistake is reported once.
-func Compile(doc *Document) (*Policy, error) {
+func Compile(doc *Syntax) (*Policy, error) {
 	c := &compiler{doc: doc}
 	p := c.compile()
 	return p, c.errs.Err()
 }
 
 type compiler struct {
-	doc  *Document
+	doc  *Syntax
 	errs ErrorList
 }
 
@@ -232,7 +240,7 @@ func absent(n Node) bool { return !n.Set && !n.Bad }
 
 func (c *compiler) compile() *Policy {
 	d := c.doc
-	p := &Policy{File: d.Pos.File, Doc: d}
+	p := &Policy{File: d.Pos.File, Syntax: d}
 
 	switch {
 	case absent(d.Version.Node):
@@ -427,7 +435,7 @@ func (c *compiler) optionalFile(s String, ext string) string {
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-func (c *compiler) state(d *StateDoc) *State {
+func (c *compiler) state(d *StateSyntax) *State {
 	st := &State{Poll: DefaultPoll}
 	if ok(d.Env.Node) {
 		if !envNameRE.MatchString(d.Env.Value) {
@@ -614,7 +622,7 @@ func (c *compiler) roles(list Strings) []Role {
 	return out
 }
 
-func (c *compiler) response(d *ResponseDoc) Response {
+func (c *compiler) response(d *ResponseSyntax) Response {
 	r := Response{Status: DefaultStatus, RetryAfter: DefaultRetryAfter, Format: FormatAuto}
 	if ok(d.Status.Node) {
 		if d.Status.Value < 400 || d.Status.Value > 599 {

@@ -519,7 +519,7 @@ func checkErrorList(t *testing.T, list policy.ErrorList) {
 }
 
 var policyOpts = gocmp.Options{
-	cmpopts.IgnoreFields(policy.Policy{}, "Doc"),
+	cmpopts.IgnoreFields(policy.Policy{}, "Syntax"),
 	gocmp.Comparer(func(a, b *regexp.Regexp) bool {
 		if a == nil || b == nil {
 			return a == b
@@ -615,8 +615,8 @@ func TestParseExample(t *testing.T) {
 	if diff := gocmp.Diff(want, p, policyOpts); diff != "" {
 		t.Errorf("Parse(policy.yaml.example) mismatch (-want +got):\n%s", diff)
 	}
-	if p.Doc == nil || !p.Doc.Version.Set || p.Doc.Version.Value != 1 {
-		t.Errorf("Doc.Version = %+v, want the decoded version", p.Doc.Version)
+	if p.Syntax == nil || !p.Syntax.Version.Set || p.Syntax.Version.Value != 1 {
+		t.Errorf("Syntax.Version = %+v, want the decoded version", p.Syntax.Version)
 	}
 
 	// The expression must match the whole cleaned path.

@@ -222,7 +222,7 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := &schemaWalker{t: t, root: root}
-	w.walk("policy", reflect.TypeFor[policy.Document](), root)
+	w.walk("policy", reflect.TypeFor[policy.Syntax](), root)
 	if w.keys < 30 {
 		t.Errorf("only %d keys compared; the walk is broken", w.keys)
 	}
@@ -331,7 +331,7 @@ func (w *schemaWalker) walk(where string, typ reflect.Type, s map[string]any) {
 		if !ok {
 			w.t.Fatalf("%s: the schema has no schema for a locale's messages (additionalProperties)", where)
 		}
-		w.walk(where+".LOCALE", reflect.TypeFor[policy.MessageDoc](), msg)
+		w.walk(where+".LOCALE", reflect.TypeFor[policy.MessageSyntax](), msg)
 	case len(policy.Keys(typ)) > 0:
 		w.object(where, typ, s)
 	case hasItems(typ):

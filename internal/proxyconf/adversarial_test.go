@@ -16,7 +16,7 @@ import (
 
 	"github.com/maintgen/maintgen/internal/adversarial"
 	"github.com/maintgen/maintgen/internal/adversarial/guard"
-	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/interp"
 )
 
 // TestNginxAdversarial sends the request attacks of the adversarial suite
@@ -111,7 +111,7 @@ func nginxPeer(a adversarial.Attack, on bool) (netip.Addr, string) {
 	if peer == "" {
 		peer = adversarial.Outsider
 	}
-	addr, ok := policy.ParseHost(peer)
+	addr, ok := interp.ParseHost(peer)
 	if !ok {
 		return addr, "a peer with no TCP address (@, or malformed)"
 	}
@@ -146,12 +146,12 @@ func middleware(a adversarial.Attack, remote string, on bool) (guard.Decision, b
 
 // interpreterRequest returns the interpreter's input for a from remote.
 // nginx knows no roles: the request is anonymous.
-func interpreterRequest(a adversarial.Attack, remote string, on bool) (policy.Request, error) {
+func interpreterRequest(a adversarial.Attack, remote string, on bool) (interp.Request, error) {
 	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(a.Wire())))
 	if err != nil {
-		return policy.Request{}, err
+		return interp.Request{}, err
 	}
-	return policy.Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.RawPath, RemoteAddr: remote,
+	return interp.Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.RawPath, RemoteAddr: remote,
 		XForwardedFor: r.Header["X-Forwarded-For"], Accept: r.Header["Accept"], AcceptLanguage: r.Header["Accept-Language"], On: on}, nil
 }
 

@@ -61,8 +61,8 @@ func Nginx(p *policy.Policy) (server, http []byte, err error) {
 	g := &nginxGen{p: p, v: p.Package + "_"}
 	if r := p.Response.Redirect; strings.ContainsAny(r, " \t\"'$;{}\\") {
 		pos := policy.Pos{File: p.File, Line: 1, Col: 1}
-		if p.Doc != nil {
-			pos = p.Doc.Response.Redirect.Pos
+		if p.Syntax != nil {
+			pos = p.Syntax.Response.Redirect.Pos
 		}
 		g.errs.Add(pos, "output.nginx: response.redirect %q holds a character that nginx's return directive cannot carry as it is (space, quote, $, ;, { or }): choose a plainer path", r)
 	}
@@ -306,7 +306,7 @@ func geoPrefixes(ps []policy.Prefix) []string {
 	return out
 }
 
-// xffEntry matches one X-Forwarded-For entry that both Go (policy.ParseHost)
+// xffEntry matches one X-Forwarded-For entry that both Go (interp.ParseHost)
 // and nginx (ngx_parse_addr_port) read as the same address: IPv4 without
 // leading zeros, IPv6 without zone, either with a port, IPv6 in brackets
 // when it has one. Spaces may surround it; a tab may not, as nginx splits
@@ -387,29 +387,29 @@ func (g *nginxGen) actionMap() {
 	g.printf("# page), redirect (302 to response.redirect), home (302 to /) or \"\" (pass).\n")
 	g.printf("# Regular expressions are tried in order; the first that matches decides.\n")
 	g.printf("map %s %s {\n", quote(src), g.name("action"))
-	g.printf("    default %s;  # 7. maintenance response\n", maint)
+	g.printf("    default %s;  # 9. maintenance: the maintenance response\n", maint)
 	if p.Response.Redirect != "" {
 		g.printf("    %s page;  # 1. force.paths, for the redirect path itself: the page\n", quote(`~\Aforce=1 on=[01] redirect=1 `))
 	}
 	g.printf("    %s %s;  # 1. force.paths\n", quote(`~\Aforce=1 `), maint)
 	if p.Response.Redirect != "" {
-		g.printf("    %s home;  # 2. mode off: the redirect path goes home\n", quote(`~\Aforce=0 on=0 redirect=1 `))
+		g.printf("    %s home;  # 2. off: the redirect path goes home\n", quote(`~\Aforce=0 on=0 redirect=1 `))
 	}
-	g.printf("    %s \"\";  # 2. mode off\n", quote(`~\Aforce=0 on=0 `))
+	g.printf("    %s \"\";  # 2. off\n", quote(`~\Aforce=0 on=0 `))
 	if p.Response.Redirect != "" {
-		g.printf("    %s page;  # 3. the redirect path: the page\n", quote(`~ redirect=1 `))
+		g.printf("    %s page;  # 3. response.redirect: the page\n", quote(`~ redirect=1 `))
 	}
-	g.printf("    %s \"\";  # 4. exempt.paths, for a path in canonical form\n", quote(`~ path=10 `))
-	g.printf("    %s \"\";  # 5. exempt.ips: the peer, or X-Forwarded-For from a proxy when valid\n", quote(`~ ip=1(?:0[01]|11)\z`))
+	g.printf("    %s \"\";  # 5. exempt.paths, for a path in canonical form\n", quote(`~ path=10 `))
+	g.printf("    %s \"\";  # 6. exempt.ips: the peer, or X-Forwarded-For from a proxy when valid\n", quote(`~ ip=1(?:0[01]|11)\z`))
 	if len(p.Exempt.Roles) > 0 {
 		var roles []string
 		for _, r := range p.Exempt.Roles {
 			roles = append(roles, r.Raw)
 		}
-		g.printf("    # 6. exempt.roles (%s): nginx knows no roles, so none is exempt (fail closed)\n", commentSafe(strings.Join(roles, ", ")))
+		g.printf("    # 7. exempt.roles (%s): nginx knows no roles, so none is exempt (fail closed)\n", commentSafe(strings.Join(roles, ", ")))
 	}
 	if p.Bypass != nil {
-		g.printf("    # 6a. bypass: nginx cannot check the bypass link or cookie, so it exempts nobody (fail closed)\n")
+		g.printf("    # 8. bypass: nginx cannot check the bypass link or cookie, so it exempts nobody (fail closed)\n")
 	}
 	g.printf("}\n")
 	g.clearCookieMaps(src)
@@ -444,8 +444,8 @@ func (g *nginxGen) clearCookieMaps(src string) {
 
 // clearCookiesPos is the position of response.clear_cookies.
 func (g *nginxGen) clearCookiesPos() policy.Pos {
-	if g.p.Doc != nil {
-		return g.p.Doc.Response.ClearCookies.Pos
+	if g.p.Syntax != nil {
+		return g.p.Syntax.Response.ClearCookies.Pos
 	}
 	return policy.Pos{File: g.p.File, Line: 1, Col: 1}
 }
@@ -454,7 +454,7 @@ func (g *nginxGen) clearCookiesPos() policy.Pos {
 const qValue = `(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)`
 
 // nonQParams matches list element parameters that are not q, as
-// policy.PrefersJSON reads them: a parameter whose name is q, with or
+// interp.PrefersJSON reads them: a parameter whose name is q, with or
 // without a value, ends the run.
 const nonQParams = `(?:;(?![ \t]*[qQ][ \t]*(?:=|;|,|\z))[^;,]*)*`
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/maintgen/maintgen/internal/difftest"
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/render"
 )
@@ -99,7 +100,7 @@ func startPolicyNginx(t *testing.T, bin string, p *policy.Policy, pages map[stri
 
 // TestNginxMatchesMiddleware sends the same requests to a real nginx
 // running the generated snippet and to the reference interpreter
-// (policy.Evaluate, which the golden test proves equal to the generated
+// (interp.Evaluate, which the golden test proves equal to the generated
 // middleware), with the mode on and off, and compares status, format,
 // locale, headers and body. The request matrix is difftest.Matrix plus
 // cases for what is special to nginx. Where nginx cannot do what the
@@ -144,7 +145,7 @@ func TestNginxMatchesMiddleware(t *testing.T) {
 					}
 					seen[key+strconv.FormatBool(on)] = true
 					want := nginxWant(p, req)
-					if want != p.Evaluate(req) {
+					if want != interp.Evaluate(p, req) {
 						closed++
 					}
 					resp, body, err := s.do(raw)
@@ -182,7 +183,7 @@ func bindable(a netip.Addr) bool {
 
 // nginxCase turns a matrix case into a request on the wire and the
 // interpreter's input for it, or gives the reason it is left out.
-func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, policy.Request, string) {
+func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, interp.Request, string) {
 	req, err := c.Request()
 	if err != nil {
 		return rawRequest{}, req, "not a request target"
@@ -200,12 +201,12 @@ func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, poli
 	// The peer: the test connects from loopback addresses only. A case
 	// whose peer is another address runs from a loopback address that
 	// gets the same decision from the interpreter, if there is one.
-	peer, ok := policy.ParseHost(c.RemoteAddr)
+	peer, ok := interp.ParseHost(c.RemoteAddr)
 	if !ok {
 		return rawRequest{}, req, "unparsable peer"
 	}
 	if !bindable(peer) {
-		want := p.Evaluate(req)
+		want := interp.Evaluate(p, req)
 		found := false
 		for _, s := range loopbackPeers {
 			if !bindable(netip.MustParseAddr(s)) {
@@ -213,7 +214,7 @@ func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, poli
 			}
 			sub := req
 			sub.RemoteAddr = remoteAddr(s)
-			if p.Evaluate(sub) == want {
+			if interp.Evaluate(p, sub) == want {
 				req, peer, found = sub, netip.MustParseAddr(s), true
 				break
 			}
@@ -298,10 +299,10 @@ var xffValidRE = regexp.MustCompile(`\A(?:` + xffEntry + `,)*[^,]*\z`)
 //     IPv6 zone, brackets without a port), nginx's realip module would
 //     skip it or stop at its neighbour where the middleware stops with no
 //     client address, so the snippet grants no IP exemption at all.
-func nginxWant(p *policy.Policy, req policy.Request) policy.Decision {
+func nginxWant(p *policy.Policy, req interp.Request) interp.Decision {
 	q := *p
 	q.Exempt.Roles = nil
-	d := q.Evaluate(req)
+	d := interp.Evaluate(&q, req)
 	// The escaped path is the path as on the request line: RawPath
 	// whenever that holds an escape the default encoding does not write,
 	// such as %2e, or a character it escapes, such as #.
@@ -310,31 +311,31 @@ func nginxWant(p *policy.Policy, req policy.Request) policy.Decision {
 		line = (&url.URL{Path: req.Path}).EscapedPath()
 	}
 	if len(p.Force.Paths) > 0 && d.Step != "force.paths" && unclean.MatchString(line) {
-		return p.ForceDecision(req)
+		return interp.ForceDecision(p, req)
 	}
 	// A path with a trailing slash (not /) that only a re: pattern
 	// exempts is not exempt at nginx, which cannot ask whether the path
-	// without the slash is exempt too (policy.MatchExempt).
+	// without the slash is exempt too (interp.MatchExempt).
 	if clean := policy.CleanPath(req.Path); d.Step == "exempt.paths" && len(clean) > 1 && strings.HasSuffix(clean, "/") {
 		r := q
 		r.Exempt.Paths = slices.DeleteFunc(slices.Clone(p.Exempt.Paths), func(pp policy.PathPattern) bool { return pp.Kind == policy.Regexp })
-		if _, ok := r.MatchExempt(clean); !ok {
+		if _, ok := interp.MatchExempt(&r, clean); !ok {
 			q.Exempt.Paths = nil
-			d = q.Evaluate(req)
+			d = interp.Evaluate(&q, req)
 		}
 	}
-	// nginx's canonical form is the middleware's (policy.Canonical).
+	// nginx's canonical form is the middleware's (interp.Canonical).
 	if d.Step == "exempt.paths" && (unclean.MatchString(line) || !canonicalChars.MatchString(line)) {
 		panic(fmt.Sprintf("the interpreter exempts %q by path, which nginx does not see as canonical", line))
 	}
 	if d.Step != "exempt.ips" || len(req.XForwardedFor) == 0 {
 		return d
 	}
-	peer, _ := policy.ParseHost(req.RemoteAddr)
+	peer, _ := interp.ParseHost(req.RemoteAddr)
 	trusted := slices.ContainsFunc(p.Proxies, func(pf policy.Prefix) bool { return contains(pf.Prefix, peer) })
 	if trusted && !xffValidRE.MatchString(strings.Join(req.XForwardedFor, ", ")+", 127.0.0.1") {
 		q.Exempt.IPs = nil
-		return q.Evaluate(req)
+		return interp.Evaluate(&q, req)
 	}
 	return d
 }
@@ -346,7 +347,7 @@ func contains(p netip.Prefix, a netip.Addr) bool {
 }
 
 // checkNginxResponse compares nginx's response with the decision.
-func checkNginxResponse(p *policy.Policy, pages map[string][]byte, method string, want policy.Decision, resp *http.Response, body []byte) error {
+func checkNginxResponse(p *policy.Policy, pages map[string][]byte, method string, want interp.Decision, resp *http.Response, body []byte) error {
 	if want.Pass {
 		if resp.StatusCode != 299 {
 			return fmt.Errorf("status %d, want 299 (passed to the app) for %+v", resp.StatusCode, want)
@@ -391,7 +392,7 @@ func checkNginxResponse(p *policy.Policy, pages map[string][]byte, method string
 			return fmt.Errorf("%s: %q, want %q for %+v", name, got, v, want)
 		}
 	}
-	if got, wantCookies := h.Values("Set-Cookie"), p.ClearCookieHeaders(want); !slices.Equal(got, wantCookies) {
+	if got, wantCookies := h.Values("Set-Cookie"), interp.ClearCookieHeaders(p, want); !slices.Equal(got, wantCookies) {
 		return fmt.Errorf("Set-Cookie: %q, want %q for %+v", got, wantCookies, want)
 	}
 	return nil

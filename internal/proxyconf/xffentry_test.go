@@ -14,12 +14,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/interp"
 )
 
 // TestXFFEntry checks the X-Forwarded-For entry expression of the http{}
 // part: every entry it accepts is an address the middleware reads
-// (policy.ParseHost), and it refuses the forms nginx reads differently.
+// (interp.ParseHost), and it refuses the forms nginx reads differently.
 func TestXFFEntry(t *testing.T) {
 	entry := regexp.MustCompile(`\A` + xffEntry + `\z`)
 	r := rand.New(rand.NewPCG(3, 4))
@@ -56,7 +56,7 @@ func TestXFFEntry(t *testing.T) {
 				continue
 			}
 			accepted++
-			if _, ok := policy.ParseHost(strings.Trim(s, " ")); !ok {
+			if _, ok := interp.ParseHost(strings.Trim(s, " ")); !ok {
 				t.Errorf("%q is accepted, but the middleware cannot read it", s)
 			}
 		}

@@ -33,13 +33,14 @@ type PageData struct {
 	Refresh    int64 // seconds between automatic reloads; 0 for none
 }
 
-// Format is the format of a page.
-type Format string
+// Format is the format of a page: the response format, whose home is
+// policy.Format.
+type Format = policy.Format
 
 // The page formats.
 const (
-	HTML Format = "html" // text/html; charset=utf-8
-	JSON Format = "json" // application/problem+json (RFC 9457)
+	HTML = policy.FormatHTML // text/html; charset=utf-8
+	JSON = policy.FormatJSON // application/problem+json (RFC 9457)
 )
 
 // Page is one rendered page.

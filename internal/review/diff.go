@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // Op is the kind of a Change.
@@ -45,25 +47,25 @@ type Change struct {
 //   - removes the state section, or makes an unreadable state mean off.
 func Diff(old, new *policy.Policy) []Change {
 	d := &differ{old: old, new: new}
-	d.scalar("package", new.Doc.Package.Node, old.Package, new.Package, "")
-	d.scalar("output.go", new.Doc.Output.Go.Node, old.Output.Go, new.Output.Go, "")
-	d.scalar("output.pages", new.Doc.Output.Pages.Node, old.Output.Pages, new.Output.Pages, "")
-	d.optional("output.nginx", new.Doc.Output.Nginx.Node, old.Output.Nginx, new.Output.Nginx)
-	d.optional("output.haproxy", new.Doc.Output.HAProxy.Node, old.Output.HAProxy, new.Output.HAProxy)
+	d.scalar("package", new.Syntax.Package.Node, old.Package, new.Package, "")
+	d.scalar("output.go", new.Syntax.Output.Go.Node, old.Output.Go, new.Output.Go, "")
+	d.scalar("output.pages", new.Syntax.Output.Pages.Node, old.Output.Pages, new.Output.Pages, "")
+	d.optional("output.nginx", new.Syntax.Output.Nginx.Node, old.Output.Nginx, new.Output.Nginx)
+	d.optional("output.haproxy", new.Syntax.Output.HAProxy.Node, old.Output.HAProxy, new.Output.HAProxy)
 	d.state()
 	d.schedule()
-	d.paths("exempt.paths", new.Doc.Exempt.Paths, old.Exempt.Paths, new.Exempt.Paths)
+	d.paths("exempt.paths", new.Syntax.Exempt.Paths, old.Exempt.Paths, new.Exempt.Paths)
 	d.healthChecks()
-	d.prefixes("exempt.ips", new.Doc.Exempt.IPs, old.Exempt.IPs, new.Exempt.IPs)
+	d.prefixes("exempt.ips", new.Syntax.Exempt.IPs, old.Exempt.IPs, new.Exempt.IPs)
 	d.roles()
 	if old.Exempt.Tests != new.Exempt.Tests {
-		d.add(Change{Key: "exempt.tests", Op: Changed, Old: strconv.FormatBool(old.Exempt.Tests), New: strconv.FormatBool(new.Exempt.Tests), Pos: new.Doc.Exempt.Tests.Pos})
+		d.add(Change{Key: "exempt.tests", Op: Changed, Old: strconv.FormatBool(old.Exempt.Tests), New: strconv.FormatBool(new.Exempt.Tests), Pos: new.Syntax.Exempt.Tests.Pos})
 	}
 	d.bypass()
-	d.paths("force.paths", new.Doc.Force.Paths, old.Force.Paths, new.Force.Paths)
-	d.prefixes("proxies", new.Doc.Proxies, old.Proxies, new.Proxies)
+	d.paths("force.paths", new.Syntax.Force.Paths, old.Force.Paths, new.Force.Paths)
+	d.prefixes("proxies", new.Syntax.Proxies, old.Proxies, new.Proxies)
 	d.response()
-	d.scalar("default_locale", new.Doc.DefaultLocale.Node, old.DefaultLocale, new.DefaultLocale, "")
+	d.scalar("default_locale", new.Syntax.DefaultLocale.Node, old.DefaultLocale, new.DefaultLocale, "")
 	d.messages()
 	d.toggle()
 	return d.out
@@ -100,7 +102,7 @@ func (d *differ) optional(key string, n policy.Node, old, new string) {
 
 func (d *differ) state() {
 	o, n := d.old.State, d.new.State
-	pos := d.new.Doc.State.Pos
+	pos := d.new.Syntax.State.Pos
 	switch {
 	case o == nil && n == nil:
 		return
@@ -111,7 +113,7 @@ func (d *differ) state() {
 		o = &policy.State{}
 		d.add(Change{Key: "state", Op: Added, New: "section", Pos: pos})
 	}
-	st := d.new.Doc.State
+	st := d.new.Syntax.State
 	if o.Env != n.Env {
 		d.add(Change{Key: "state.env", Op: Changed, Old: none(o.Env), New: none(n.Env), Pos: st.Env.Pos})
 	}
@@ -122,19 +124,12 @@ func (d *differ) state() {
 		d.add(Change{Key: "state.poll", Op: Changed, Old: human(o.Poll), New: human(n.Poll), Pos: st.Poll.Pos})
 	}
 	if o.Fallback != n.Fallback && d.old.State != nil {
-		c := Change{Key: "state.fallback", Op: Changed, Old: onOff(o.Fallback), New: onOff(n.Fallback), Pos: st.Fallback.Pos}
+		c := Change{Key: "state.fallback", Op: Changed, Old: statefile.Word(o.Fallback), New: statefile.Word(n.Fallback), Pos: st.Fallback.Pos}
 		if !n.Fallback {
 			c.Risk = "an unreadable or garbled state now means off: the site opens to everybody instead of failing closed"
 		}
 		d.add(c)
 	}
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
 }
 
 // paths diffs a list of path patterns by their text.
@@ -183,9 +178,9 @@ func (d *differ) healthChecks() {
 	slices.Sort(probes)
 	probes = slices.Compact(probes)
 	for _, path := range probes {
-		req := policy.Request{Method: "GET", Path: path, On: true}
-		od, nd := d.old.Evaluate(req), d.new.Evaluate(req)
-		if od.Step != "exempt.paths" || nd.Pass {
+		req := interp.Request{Method: "GET", Path: path, On: true}
+		od, nd := interp.Evaluate(d.old, req), interp.Evaluate(d.new, req)
+		if od.Step != interp.StepExemptPaths || nd.Pass {
 			continue
 		}
 		why := "health checks of " + path + " now get the maintenance response during maintenance, and a load balancer may take every instance out of service"
@@ -199,7 +194,7 @@ func (d *differ) healthChecks() {
 			}
 		}
 		if !attached {
-			d.add(Change{Key: "exempt.paths", Op: Note, Detail: path + " is no longer exempt (" + nd.Step + " decides it)", Risk: why, Pos: d.new.Doc.Exempt.Paths.Pos})
+			d.add(Change{Key: "exempt.paths", Op: Note, Detail: path + " is no longer exempt (" + string(nd.Step) + " decides it)", Risk: why, Pos: d.new.Syntax.Exempt.Paths.Pos})
 		}
 	}
 }
@@ -260,7 +255,7 @@ func (d *differ) prefixes(key string, list policy.Strings, old, new []policy.Pre
 }
 
 func (d *differ) roles() {
-	list := d.new.Doc.Exempt.Roles
+	list := d.new.Syntax.Exempt.Roles
 	for _, o := range d.old.Exempt.Roles {
 		if !slices.ContainsFunc(d.new.Exempt.Roles, func(n policy.Role) bool { return n.Raw == o.Raw }) {
 			d.add(Change{Key: "exempt.roles", Op: Removed, Old: quote(o.Raw), Pos: list.Pos})
@@ -323,7 +318,7 @@ func code(s string) string {
 
 func (d *differ) response() {
 	o, n := d.old.Response, d.new.Response
-	doc := d.new.Doc.Response
+	doc := d.new.Syntax.Response
 	if o.Status != n.Status {
 		c := Change{Key: "response.status", Op: Changed, Old: strconv.Itoa(o.Status), New: strconv.Itoa(n.Status), Pos: doc.Status.Pos}
 		if o.Status == 503 {
@@ -379,7 +374,7 @@ func window(w policy.Window) string {
 
 // schedule diffs the maintenance windows, by their times.
 func (d *differ) schedule() {
-	doc := d.new.Doc.Schedule
+	doc := d.new.Syntax.Schedule
 	same := func(a, b policy.Window) bool { return a.Start.Equal(b.Start) && a.End.Equal(b.End) }
 	for _, o := range d.old.Schedule {
 		if !slices.ContainsFunc(d.new.Schedule, func(n policy.Window) bool { return same(o, n) }) {
@@ -392,14 +387,14 @@ func (d *differ) schedule() {
 		}
 	}
 	if d.old.Announce != d.new.Announce {
-		d.add(Change{Key: "announce", Op: Changed, Old: human(d.old.Announce), New: human(d.new.Announce), Pos: d.new.Doc.Announce.Pos})
+		d.add(Change{Key: "announce", Op: Changed, Old: human(d.old.Announce), New: human(d.new.Announce), Pos: d.new.Syntax.Announce.Pos})
 	}
 }
 
 // bypass diffs the bypass link, a way in for whoever holds its secret.
 func (d *differ) bypass() {
 	o, n := d.old.Bypass, d.new.Bypass
-	doc := d.new.Doc.Bypass
+	doc := d.new.Syntax.Bypass
 	switch {
 	case o == nil && n == nil:
 		return
@@ -431,11 +426,11 @@ func (d *differ) bypass() {
 
 // toggle diffs who may switch the mode with the generated ToggleHandler.
 func (d *differ) toggle() {
-	d.list("toggle.roles", d.new.Doc.Toggle.Roles, d.old.Toggle.RoleNames(), d.new.Toggle.RoleNames(), "")
+	d.list("toggle.roles", d.new.Syntax.Toggle.Roles, d.old.Toggle.RoleNames(), d.new.Toggle.RoleNames(), "")
 }
 
 func (d *differ) messages() {
-	list := d.new.Doc.Messages
+	list := d.new.Syntax.Messages
 	find := func(ls []policy.Locale, tag string) (policy.Locale, bool) {
 		i := slices.IndexFunc(ls, func(l policy.Locale) bool { return l.Tag == tag })
 		if i < 0 {

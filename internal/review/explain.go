@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // Explain returns a plain-language summary of p: who still gets in while
@@ -73,43 +75,15 @@ func (e *explainer) paths(pats []policy.PathPattern) string {
 	return strings.Join(parts, "; ")
 }
 
+// whoGetsIn lists the exemptions of p in the order of interp.Steps, which
+// is the order in which they apply.
 func (e *explainer) whoGetsIn() section {
 	p := e.p
 	s := section{title: "Who still gets in while maintenance mode is on"}
-	if len(p.Exempt.Paths) > 0 {
-		s.items = append(s.items, "anybody, on these paths: "+e.paths(p.Exempt.Paths)+
-			" (never when the escaped path hides a separator, such as %2f)")
-	}
-	if len(p.Exempt.IPs) > 0 {
-		var parts []string
-		for _, ip := range p.Exempt.IPs {
-			parts = append(parts, e.c(ip.Raw)+" ("+countAddrs(size(rangeOf(ip.Prefix)))+")")
+	for _, step := range interp.Steps() {
+		if item := e.exemption(step.Step); item != "" {
+			s.items = append(s.items, item)
 		}
-		item := "clients from these addresses: " + strings.Join(parts, ", ")
-		if len(p.Exempt.IPs) > 1 {
-			item += "; " + countAddrs(count(policySet(p.Exempt.IPs))) + " in all"
-		}
-		s.items = append(s.items, item)
-	}
-	if len(p.Exempt.Roles) > 0 {
-		var roles []string
-		for _, r := range p.Exempt.Roles {
-			name := e.c(r.Raw)
-			switch r.Raw {
-			case "anonymous":
-				name += " (every request without roles)"
-			case "authenticated":
-				name += " (every request with any role)"
-			}
-			roles = append(roles, name)
-		}
-		s.items = append(s.items, "requests with one of these roles, as the app's Config.Roles reports them: "+strings.Join(roles, ", "))
-	}
-	if b := p.Bypass; b != nil {
-		s.items = append(s.items, "holders of a valid bypass cookie, which "+e.c("GET "+b.Path+"/<secret>")+" sets for "+human(b.TTL)+"; the secret is the value of the environment variable "+e.c(b.SecretEnv))
-	}
-	if p.Exempt.Tests {
-		s.items = append(s.items, "every request while the program runs under go test (exempt.tests)")
 	}
 	if len(s.items) == 0 {
 		s.items = append(s.items, "nobody: every request gets the maintenance response")
@@ -129,6 +103,55 @@ func (e *explainer) whoGetsIn() section {
 		}
 	}
 	return s
+}
+
+// exemption describes who the exemption step lets through under p; ""
+// when p exempts nobody by that step, or the step is not an exemption.
+func (e *explainer) exemption(step interp.Step) string {
+	p := e.p
+	switch step {
+	case interp.StepExemptTests:
+		if p.Exempt.Tests {
+			return "every request while the program runs under go test (" + string(step) + ")"
+		}
+	case interp.StepExemptPaths:
+		if len(p.Exempt.Paths) > 0 {
+			return "anybody, on these paths: " + e.paths(p.Exempt.Paths) +
+				" (never when the escaped path hides a separator, such as %2f)"
+		}
+	case interp.StepExemptIPs:
+		if len(p.Exempt.IPs) > 0 {
+			var parts []string
+			for _, ip := range p.Exempt.IPs {
+				parts = append(parts, e.c(ip.Raw)+" ("+countAddrs(size(rangeOf(ip.Prefix)))+")")
+			}
+			item := "clients from these addresses: " + strings.Join(parts, ", ")
+			if len(p.Exempt.IPs) > 1 {
+				item += "; " + countAddrs(count(policySet(p.Exempt.IPs))) + " in all"
+			}
+			return item
+		}
+	case interp.StepExemptRoles:
+		if len(p.Exempt.Roles) > 0 {
+			var roles []string
+			for _, r := range p.Exempt.Roles {
+				name := e.c(r.Raw)
+				switch r.Raw {
+				case "anonymous":
+					name += " (every request without roles)"
+				case "authenticated":
+					name += " (every request with any role)"
+				}
+				roles = append(roles, name)
+			}
+			return "requests with one of these roles, as the app's Config.Roles reports them: " + strings.Join(roles, ", ")
+		}
+	case interp.StepBypass:
+		if b := p.Bypass; b != nil {
+			return "holders of a valid bypass cookie, which " + e.c("GET "+b.Path+"/<secret>") + " sets for " + human(b.TTL) + "; the secret is the value of the environment variable " + e.c(b.SecretEnv)
+		}
+	}
+	return ""
 }
 
 func (e *explainer) forced() section {
@@ -244,7 +267,7 @@ func (e *explainer) switches() []string {
 	if st.File != "" {
 		what += ", or an unreadable file,"
 	}
-	items = append(items, "the words are on, off, 1, 0, true and false, in any case; "+what+" means "+e.c(onOff(st.Fallback))+" (state.fallback)")
+	items = append(items, "the words are on, off, 1, 0, true and false, in any case; "+what+" means "+e.c(statefile.Word(st.Fallback))+" (state.fallback)")
 	return items
 }
 

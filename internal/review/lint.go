@@ -34,7 +34,7 @@ func (w Warning) String() string { return w.Pos.String() + ": warning: " + w.Msg
 //   - a value that looks like a secret or token, in any key.
 func Lint(p *policy.Policy) []Warning {
 	l := &linter{p: p}
-	d := p.Doc
+	d := p.Syntax
 	l.pathList(d.Exempt.Paths, p.Exempt.Paths, "exempts")
 	l.pathList(d.Force.Paths, p.Force.Paths, "forces")
 	l.pathList(d.Response.JSONPaths, p.Response.JSONPaths, "")
@@ -108,7 +108,7 @@ func (l *linter) pathList(list policy.Strings, pats []policy.PathPattern, verb s
 // forcedAndExempt warns about paths that are both forced and exempt:
 // force.paths is the first step, so the exemption never applies there.
 func (l *linter) forcedAndExempt() {
-	d := l.p.Doc
+	d := l.p.Syntax
 	for _, e := range l.p.Exempt.Paths {
 		for _, f := range l.p.Force.Paths {
 			switch {
@@ -187,7 +187,7 @@ func andList(items []string) string {
 }
 
 func (l *linter) roles() {
-	list := l.p.Doc.Exempt.Roles
+	list := l.p.Syntax.Exempt.Roles
 	first := map[string]policy.Role{}
 	for _, r := range l.p.Exempt.Roles {
 		if f, dup := first[r.Raw]; dup {
@@ -227,5 +227,5 @@ func (l *linter) healthCheck() {
 			return
 		}
 	}
-	l.add(l.p.Doc.Proxies.Pos, "proxies: the app sits behind a load balancer, but no health check path (such as /healthz) is exempt: its health checks get the maintenance response and it may take every instance out of service")
+	l.add(l.p.Syntax.Proxies.Pos, "proxies: the app sits behind a load balancer, but no health check path (such as /healthz) is exempt: its health checks get the maintenance response and it may take every instance out of service")
 }

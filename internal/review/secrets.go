@@ -92,7 +92,7 @@ func entropy(s string) float64 {
 
 // secretWarnings checks every string the policy file holds, whatever its
 // key, by walking the decoding structs.
-func secretWarnings(doc *policy.Document) []Warning {
+func secretWarnings(doc *policy.Syntax) []Warning {
 	var out []Warning
 	check := func(s policy.String) {
 		if !s.Set || s.Bad {

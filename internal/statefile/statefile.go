@@ -1,5 +1,7 @@
-// Package statefile reads and writes the state file of a maintgen policy
-// (state.file), the on/off switch that generated guards poll.
+// Package statefile is the home of the maintenance state's words: the
+// on/off word that the state environment variable, the state file and
+// state.fallback share (ParseWord, Word), and the state file's grammar
+// (Parse, Read, Write), for maintgen on, off and status.
 //
 // The file holds one of:
 //
@@ -7,16 +9,19 @@
 //	on until 2026-03-01T04:00:00Z       (the words in any case; an RFC 3339 time)
 //
 // surrounding whitespace ignored. "on until T" reads as off from T on: it
-// is what maintgen on -for and -until write. The generated runtime parses
-// the file with the same grammar (its tests hold the two equal).
+// is what maintgen on -for and -until write. The generated runtime, which
+// imports only the standard library, keeps its own copies of ParseWord and
+// Parse; its tests hold them equal to these.
 package statefile
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/maintgen/maintgen/internal/atomicfile"
@@ -35,16 +40,39 @@ const MaxSize = 1 << 10
 // off, so guards use state.fallback.
 var ErrGarbage = errors.New("neither on nor off")
 
+// ErrNotRegular is wrapped by Read's error when the file is not a regular
+// file (nor a symbolic link to one): a directory, a device or a FIFO,
+// which would block whoever opens it. Guards refuse such a file too, and
+// use state.fallback.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ParseWord reads an on/off word: on, off, 1, 0, true or false, in any
+// case, surrounding whitespace ignored. ok is false for any other text.
+func ParseWord(s string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "1", "true":
+		return true, true
+	case "off", "0", "false":
+		return false, true
+	}
+	return false, false
+}
+
+// Word returns the word for on: "on" or "off".
+func Word(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
 // Parse parses a state file's content.
 func Parse(content string) (State, error) {
 	f := strings.Fields(content)
 	switch {
 	case len(f) == 1:
-		switch strings.ToLower(f[0]) {
-		case "on", "1", "true":
-			return State{On: true}, nil
-		case "off", "0", "false":
-			return State{}, nil
+		if on, ok := ParseWord(f[0]); ok {
+			return State{On: on}, nil
 		}
 	case len(f) == 3 && strings.EqualFold(f[0], "on") && strings.EqualFold(f[1], "until"):
 		t, err := time.Parse(time.RFC3339, f[2])
@@ -62,11 +90,8 @@ func Parse(content string) (State, error) {
 // String returns the file content for s, without a newline: "on", "off"
 // or "on until T" with T in UTC.
 func (s State) String() string {
-	switch {
-	case !s.On:
-		return "off"
-	case s.Until.IsZero():
-		return "on"
+	if !s.On || s.Until.IsZero() {
+		return Word(s.On)
 	}
 	return "on until " + s.Until.UTC().Format(time.RFC3339)
 }
@@ -76,14 +101,26 @@ func (s State) OnAt(now time.Time) bool {
 	return s.On && (s.Until.IsZero() || now.Before(s.Until))
 }
 
-// Read reads and parses the state file name. A missing file is an error
-// wrapping fs.ErrNotExist (guards read it as off).
+// Read reads and parses the state file name, as a guard does. A missing
+// file is an error wrapping fs.ErrNotExist (guards read it as off). Only a
+// regular file, or a symbolic link to one, is read: anything else is an
+// error wrapping ErrNotRegular, returned at once (opening a FIFO the usual
+// way would block until a writer came).
 func Read(name string) (State, error) {
-	f, err := os.Open(name)
+	// O_NONBLOCK: opening a FIFO without a writer returns at once instead
+	// of blocking, and Stat then refuses it; a regular file reads as ever.
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return State{}, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return State{}, err
+	}
+	if err := regular(name, fi.Mode()); err != nil {
+		return State{}, err
+	}
 	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return State{}, err
@@ -92,6 +129,27 @@ func Read(name string) (State, error) {
 		return State{}, fmt.Errorf("%s: longer than 1 KiB", name)
 	}
 	return Parse(string(b))
+}
+
+// regular returns an error wrapping ErrNotRegular, a *fs.PathError for
+// name, when mode is not a regular file's.
+func regular(name string, mode fs.FileMode) error {
+	var kind string
+	switch {
+	case mode.IsRegular():
+		return nil
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case mode.IsDir():
+		kind = "a directory"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	default:
+		kind = "a special file"
+	}
+	return &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%s, %w", kind, ErrNotRegular)}
 }
 
 // Write replaces the state file name with s atomically, with

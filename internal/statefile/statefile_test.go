@@ -48,6 +48,66 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestParseWord(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		on, ok bool
+	}{
+		{"on", true, true}, {"ON", true, true}, {" 1\n", true, true}, {"True", true, true},
+		{"off", false, true}, {"\tOFF ", false, true}, {"0", false, true}, {"false", false, true},
+		{"", false, false}, {"yes", false, false}, {"o n", false, false}, {"on until 2027-03-01T02:00:00Z", false, false},
+	} {
+		if on, ok := ParseWord(c.in); on != c.on || ok != c.ok {
+			t.Errorf("ParseWord(%q) = %t, %t; want %t, %t", c.in, on, ok, c.on, c.ok)
+		}
+	}
+	for _, on := range []bool{false, true} {
+		if got, ok := ParseWord(Word(on)); got != on || !ok {
+			t.Errorf("ParseWord(Word(%t)) = %t, %t", on, got, ok)
+		}
+	}
+}
+
+// TestReadNotRegular: Read refuses what is not a regular file at once,
+// as guards do; a FIFO above all, which would block whoever opens it.
+func TestReadNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.state")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	link := filepath.Join(dir, "link.state")
+	if err := os.Symlink("fifo.state", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{fifo, link, dir} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Read(name)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrNotRegular) {
+				t.Errorf("Read(%s) = %v, want ErrNotRegular", name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Read(%s) blocks", name)
+		}
+	}
+	regular := filepath.Join(dir, "regular.state")
+	if err := os.WriteFile(regular, []byte("on\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link = filepath.Join(dir, "link2.state")
+	if err := os.Symlink("regular.state", link); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Read(link); err != nil || !s.On {
+		t.Errorf("Read through a link to a regular file = %+v, %v", s, err)
+	}
+}
+
 func TestStringParses(t *testing.T) {
 	for _, s := range []State{{}, {On: true}, {On: true, Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.FixedZone("x", 3600))}} {
 		got, err := Parse(s.String())

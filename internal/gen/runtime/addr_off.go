@@ -1,7 +1,6 @@
 //go:build maintgen_no_addr
 
-// Addresses and proxies, off: the policy has neither exempt.ips nor
-// proxies.
+// Addresses and proxies, off: the policy has no exempt.ips or proxies.
 
 package maintenance
 
@@ -14,10 +13,7 @@ const addrOn = false
 
 func exemptIP(a netip.Addr) (int, bool) { return -1, false }
 
-func forwardedIP(r *http.Request) (netip.Addr, bool) {
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	a, err := netip.ParseAddr(r.RemoteAddr)
-	return a.Unmap(), err == nil
+func forwardedIP(r *http.Request) (netip.Addr, bool) { // for the log
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return ap.Addr().Unmap(), err == nil
 }

@@ -35,16 +35,11 @@ type Config struct {
 	Roles func(r *http.Request) []string
 
 	// ClientIP returns the request's client IP, for exempt.ips and the
-	// log; ok false means the request has none, and no exempt.ips rule
-	// applies. Set it when a trusted front already names the client in a
-	// header of its own (Cloudflare's CF-Connecting-IP, for example) or
-	// the app has its own trusted extraction, as django-maintenance-mode's
-	// GET_CLIENT_IP_ADDRESS. nil: the host of RemoteAddr, or, when that
-	// peer is one of the policy's proxies, the X-Forwarded-For walk.
-	//
-	// Whatever the setting, the guard must run before any middleware that
-	// rewrites RemoteAddr (chi's middleware.RealIP, for one): such a
-	// middleware lets any client claim an exempt address in a header.
+	// log; ok false means none. Set it when a trusted front names the
+	// client in a header (Cloudflare's CF-Connecting-IP). nil: the host of
+	// RemoteAddr, or the X-Forwarded-For walk when that peer is a proxy.
+	// Run the guard before any middleware that rewrites RemoteAddr (chi's
+	// middleware.RealIP): it lets any client claim an exempt address.
 	ClientIP func(r *http.Request) (netip.Addr, bool)
 
 	// Now is the clock for time-dependent rules: the schedule, the state
@@ -107,16 +102,14 @@ type Decision struct {
 	Location string // target of FormatRedirect
 }
 
-// Guard is the maintenance-mode middleware for one Config. It is safe for
-// concurrent use. Create it with New.
+// Guard is the middleware for one Config, safe for concurrent use. Create
+// it with New.
 type Guard struct {
 	cfg Config
 
-	// word holds the mode as stateOn, stateStale and stateLoaded. The hot
-	// path is one atomic load: the env var or the lack of a state section
-	// decide once, in New; a state file is re-read by the request that
-	// finds the word stale (file.go); with Config.State the word stays
-	// stale, and every request asks it.
+	// word holds the mode (stateOn, stateStale, stateLoaded): one atomic
+	// load on the hot path. It stays stale with Config.State, which every
+	// request asks; a stale state file is re-read by one request.
 	word  atomic.Uint32
 	fixed bool // the env var decides, or there is no state section
 
@@ -132,13 +125,9 @@ const (
 )
 
 // New returns a Guard for cfg. Without cfg.State it reads the policy's
-// environment variable now; when that is set and non-empty it decides for
-// the Guard's lifetime. Otherwise the state file is read on the first
-// request and then at most once per poll interval.
-//
-// With a bypass section, New also reads the secret from bypass.secret_env
-// (surrounding whitespace trimmed): unset, empty or shorter than 16 bytes,
-// bypass is off for the Guard's lifetime.
+// environment variable now: set and non-empty, it decides for the Guard's
+// lifetime; else the state file is read on the first request, then at
+// most once per poll interval. New also reads the bypass secret, if any.
 func New(cfg Config) *Guard {
 	g := &Guard{cfg: cfg}
 	g.readBypassSecret()
@@ -184,8 +173,7 @@ func (g *Guard) on(ctx context.Context) bool {
 	return g.refresh(w)
 }
 
-// configState asks Config.State. An error means stateFallback, and is
-// logged once until State succeeds again.
+// configState asks Config.State: an error means stateFallback, logged once.
 func (g *Guard) configState(ctx context.Context) bool {
 	on, err := g.cfg.State(ctx)
 	if err != nil {
@@ -201,8 +189,8 @@ func (g *Guard) configState(ctx context.Context) bool {
 	return on
 }
 
-// Wrap returns next guarded by g: requests that the policy does not let
-// through get the maintenance response, and next is not called for them.
+// Wrap returns next guarded by g: requests the policy does not let through
+// get the maintenance response instead.
 func (g *Guard) Wrap(next http.Handler) http.Handler {
 	if next == nil {
 		panic("maintenance: Wrap of a nil handler")
@@ -221,15 +209,12 @@ type handler struct {
 
 type activeKey struct{}
 
-// offPassThrough reports whether, with the mode off, every request passes
-// untouched: the policy has no force.paths, no redirect path (which the
-// mode off sends home), no schedule (whose windows turn the mode on) and
-// no bypass link (which works in every mode).
+// offPassThrough: with the mode off, no rule applies to any request (no
+// force.paths, redirect path, schedule window or bypass link).
 const offPassThrough = !forceOn && redirectPath == "" && !scheduleOn && !bypassOn
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// The mode is off for nearly every request: when no rule applies to
-	// a request then, that costs one atomic load and a branch.
+	// Nearly every request comes while the mode is off: one load, a branch.
 	if offPassThrough && h.g.word.Load()&(stateOn|stateStale) == 0 {
 		h.next.ServeHTTP(w, r)
 		return
@@ -238,9 +223,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d.pass {
 		if d.on {
 			r = r.WithContext(context.WithValue(r.Context(), activeKey{}, true))
-			if personalOn && d.personal() {
-				w = &noStoreWriter{ResponseWriter: w}
-			}
+			w = noStore(w, &d)
 		}
 		h.next.ServeHTTP(w, r)
 		return
@@ -248,17 +231,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.g.respond(w, r, &d)
 }
 
-// Active reports whether maintenance mode was on when the guard let the
-// request of ctx through (an exempt request), for example to show admins a
-// banner. It is false outside a guarded request and when the mode is off.
+// Active reports whether the mode was on when the guard let the request of
+// ctx through (an exempt request), for example to show admins a banner.
 func Active(ctx context.Context) bool {
 	on, _ := ctx.Value(activeKey{}).(bool)
 	return on
 }
 
 // ForceOn returns a handler that always gives the maintenance response,
-// for one route: h is never called and no exemption applies. The format
-// and locale are negotiated as for any maintenance response.
+// negotiated as usual, for one route: h is never called, nothing exempts.
 func ForceOn(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := decision{step: stepForce, rule: -1}
@@ -318,8 +299,8 @@ func (d *decision) status() int {
 	return responseStatus
 }
 
-// location returns the target of d's redirect: / for the redirect path
-// while the mode is off and for the bypass link, else the redirect path.
+// location returns the target of d's redirect: / with the mode off and
+// for the bypass link, else the redirect path.
 func (d *decision) location() string {
 	if d.step == stepOff || d.step == stepBypassLink {
 		return "/"
@@ -327,12 +308,9 @@ func (d *decision) location() string {
 	return redirectPath
 }
 
-// Decide returns the guard's decision on r without serving it. It makes
-// the same decision as the handler returned by Wrap. It allocates nothing
-// unless Config.State, Config.Roles or Config.Now does, bypass is on and
-// the request has a Cookie header (parsing cookies allocates), or the
-// policy has force.paths and the request is a CONNECT or its escaped path
-// hides a separator or dot segment (its routed path is computed).
+// Decide returns the decision that Wrap's handler makes on r, without
+// serving it. It allocates nothing unless a Config func does, a bypass
+// cookie is parsed, or a forced path's other spellings are computed.
 func (g *Guard) Decide(r *http.Request) Decision {
 	d := g.decide(r)
 	out := Decision{Pass: d.pass, Step: stepNames[d.step], Rule: int(d.rule)}
@@ -353,8 +331,7 @@ func (g *Guard) decide(r *http.Request) decision {
 		d.step, d.format = stepBypassLink, fmtRedirect
 		return d
 	}
-	// With the mode off, the path matters only for force.paths and the
-	// redirect path: skip cleaning it when the policy has neither.
+	// With the mode off, only force.paths and the redirect path read it.
 	var p string
 	if forceOn || redirectPath != "" {
 		p = cleanPath(r.URL.Path)
@@ -364,8 +341,7 @@ func (g *Guard) decide(r *http.Request) decision {
 			return d
 		}
 	}
-	if scheduleOn {
-		// Inside a window the mode is on, whatever the state says.
+	if scheduleOn { // inside a window the mode is on, whatever the state
 		d.retry, d.on = g.windowLeft()
 	}
 	if !d.on {
@@ -421,8 +397,7 @@ func (g *Guard) decide(r *http.Request) decision {
 	return d
 }
 
-// maintenance fills d with the maintenance response for a request for the
-// cleaned path p: a redirect when the policy has one, else the page.
+// maintenance fills d with the maintenance response: a redirect or the page.
 func maintenance(r *http.Request, p string, d *decision) {
 	if redirectPath != "" && p != redirectPath {
 		d.format = fmtRedirect
@@ -446,8 +421,7 @@ func page(r *http.Request, p string, d *decision) {
 	d.locale = int32(negotiateLocale(r.Header["Accept-Language"]))
 }
 
-// Precomputed header values. net/http does not modify them, and Add on a
-// header whose slice is full copies it.
+// Precomputed header values: net/http does not modify them.
 var (
 	hdrNoStore  = []string{"no-store"}
 	hdrVary     = []string{"Accept, Accept-Language"}
@@ -517,9 +491,8 @@ func (g *Guard) logIP(r *http.Request) string {
 	return ""
 }
 
-// clientIP returns the request's client IP: Config.ClientIP's answer when
-// it is set (an IPv4-mapped address unmapped, a zone dropped), else the
-// policy's own rule, forwardedIP.
+// clientIP returns Config.ClientIP's answer (unmapped, zone dropped) or,
+// without one, the policy's own rule (forwardedIP).
 func (g *Guard) clientIP(r *http.Request) (netip.Addr, bool) {
 	if g.cfg.ClientIP == nil {
 		return forwardedIP(r)
@@ -552,5 +525,3 @@ func newLocale(tag, lang, html, json string) locale {
 		json:            pageData{json, []string{"application/problem+json"}, []string{strconv.Itoa(len(json))}},
 	}
 }
-
-// ---- Operations: the schedule, the bypass link, the toggle ----

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -29,6 +30,12 @@ type fileState struct {
 	mu     sync.Mutex
 	seen   bool // the last read found the file
 	warned bool // the unusable state has been logged
+
+	// An empty file after a good value is a write in progress (echo on >
+	// file truncates, then writes): the value is kept, and the file
+	// re-read soon, until it has been empty for emptyPatience.
+	good       bool      // the last value read was valid
+	emptySince time.Time // when reads began to find the file empty
 }
 
 // newFilePoller creates the timer, stopped, before g is shared: load only
@@ -57,25 +64,32 @@ func parseStateFile(s string) (on bool, until time.Time, ok bool) {
 	return false, time.Time{}, false
 }
 
+// emptyPatience is how long an empty state file after a good value is
+// taken for a write in progress: a poll interval, and at least a second,
+// for a writer descheduled between its truncate and its write.
+const emptyPatience = max(statePoll, time.Second)
+
 // maxStateFile bounds how much of the state file is read.
 const maxStateFile = 1 << 10
 
-// readStateFile reads the state file, at most maxStateFile bytes. Only a
-// regular file (or a symbolic link to one) is opened: opening a FIFO would
-// block until a writer came, and every request with it.
+// readStateFile reads the state file, at most maxStateFile bytes, and
+// only a regular file (or a symbolic link to one). It opens without
+// blocking, then checks the opened file, so that a FIFO (whose read would
+// wait for a writer, and every request with it), a device or a directory
+// is never read, whatever is swapped in between.
 func readStateFile() (string, error) {
-	fi, err := os.Stat(stateFile)
+	f, err := os.OpenFile(stateFile, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return "", err
 	}
 	if !fi.Mode().IsRegular() {
 		return "", errors.New("not a regular file")
 	}
-	f, err := os.Open(stateFile)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxStateFile+1))
 	if err != nil {
 		return "", err
@@ -117,19 +131,33 @@ func (g *Guard) load() {
 	text, err := readStateFile()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		g.file.good, g.file.emptySince = false, time.Time{}
 		if g.file.seen {
 			w |= g.word.Load() & stateOn
 		}
 		g.file.seen = false
 	case err != nil:
-		g.file.seen = true
+		g.file.seen, g.file.good, g.file.emptySince = true, false, time.Time{}
 		if stateFallback {
 			w |= stateOn
 		}
 		g.warnOnce("maintenance: the state file cannot be read; using state.fallback", slog.String("error", err.Error()))
 	default:
 		g.file.seen = true
+		if strings.TrimSpace(text) == "" && g.file.good {
+			now := time.Now()
+			if g.file.emptySince.IsZero() {
+				g.file.emptySince = now
+			}
+			if now.Sub(g.file.emptySince) < emptyPatience {
+				w |= g.word.Load() & stateOn
+				delay = max(statePoll/16, time.Millisecond)
+				break
+			}
+		}
+		g.file.emptySince = time.Time{}
 		on, until, ok := parseStateFile(text)
+		g.file.good = ok
 		if !ok {
 			if stateFallback {
 				w |= stateOn
@@ -186,7 +214,7 @@ func (g *Guard) writeState(on bool) error {
 	if on {
 		w |= stateOn
 	}
-	g.file.seen, g.file.warned = true, false
+	g.file.seen, g.file.warned, g.file.good, g.file.emptySince = true, false, true, time.Time{}
 	g.word.Store(w)
 	g.file.timer.Reset(statePoll)
 	return nil

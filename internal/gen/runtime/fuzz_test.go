@@ -11,12 +11,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
 // The fuzz targets of the runtime's parsers: client-IP extraction, path
 // cleaning and matching, and Accept and Accept-Language negotiation. Each
-// compares the runtime with the reference interpreter (policy.Evaluate's
+// compares the runtime with the reference interpreter (interp.Evaluate's
 // helpers) on policy.yaml, and checks a safety property of its own. Their
 // seed corpora are in testdata/fuzz/<target>/, which plain go test runs;
 // make fuzz runs each target for a bounded time.
@@ -55,7 +56,7 @@ func lines(s string) []string {
 
 // FuzzClientIP checks client-IP extraction: the result is a valid address
 // without zone and never IPv4-mapped (IPv4 is unmapped), or none; it is
-// the interpreter's (policy.ClientIP); and a peer that is not a proxy is
+// the interpreter's (interp.ClientIP); and a peer that is not a proxy is
 // the client whatever the forwarding headers say. remoteAddr is
 // r.RemoteAddr; xff holds X-Forwarded-For lines separated by newlines.
 func FuzzClientIP(f *testing.F) {
@@ -84,12 +85,12 @@ func FuzzClientIP(f *testing.F) {
 		if !ok && got.IsValid() {
 			t.Fatalf("clientIP(%q, X-Forwarded-For %q) = %v with ok false", remoteAddr, xff, got)
 		}
-		want, wantOK := p.ClientIP(remoteAddr, r.Header["X-Forwarded-For"])
+		want, wantOK := interp.ClientIP(p, remoteAddr, r.Header["X-Forwarded-For"])
 		if ok != wantOK || ok && got != want {
 			t.Fatalf("clientIP(%q, X-Forwarded-For %q) = %v, %t; the interpreter: %v, %t", remoteAddr, xff, got, ok, want, wantOK)
 		}
 		peer, peerOK := parseHost(remoteAddr)
-		if a, aOK := policy.ParseHost(remoteAddr); peerOK != aOK || peerOK && peer != a {
+		if a, aOK := interp.ParseHost(remoteAddr); peerOK != aOK || peerOK && peer != a {
 			t.Fatalf("parseHost(%q) = %v, %t; the interpreter: %v, %t", remoteAddr, peer, peerOK, a, aOK)
 		}
 		if _, trusted := proxies.lookup(peer); peerOK && !trusted && (!ok || got != peer) {
@@ -140,8 +141,8 @@ func FuzzPathExemption(f *testing.F) {
 			return New(Config{State: stateIs(on), Now: clock(fuzzNow)}).Decide(r)
 		}
 		d := decide(method, u)
-		want := p.Evaluate(policy.Request{Method: method, Path: u.Path, RawPath: u.RawPath, RemoteAddr: outsider, On: on, Now: fuzzNow})
-		if diff := cmp.Diff(want, toPolicy(d)); diff != "" {
+		want := interp.Evaluate(p, interp.Request{Method: method, Path: u.Path, RawPath: u.RawPath, RemoteAddr: outsider, On: on, Now: fuzzNow})
+		if diff := cmp.Diff(want, toInterp(d)); diff != "" {
 			t.Fatalf("%s %q: the guard differs from the interpreter (-interpreter +guard):\n%s", method, target, diff)
 		}
 		clean := cleanPath(u.Path)
@@ -181,13 +182,13 @@ func validMethod(m string) bool {
 	})
 }
 
-// toPolicy converts a Decision to the interpreter's.
-func toPolicy(d Decision) policy.Decision {
-	return policy.Decision{Pass: d.Pass, Step: string(d.Step), Rule: d.Rule, Status: d.Status, Format: string(d.Format), Locale: d.Locale, Location: d.Location}
+// toInterp converts a Decision to the interpreter's.
+func toInterp(d Decision) interp.Decision {
+	return interp.Decision{Pass: d.Pass, Step: interp.Step(d.Step), Rule: d.Rule, Status: d.Status, Format: policy.Format(d.Format), Locale: d.Locale, Location: d.Location}
 }
 
 // FuzzNegotiation checks the parsing of Accept and Accept-Language: the
-// format and the locale are the interpreter's (policy.PrefersJSON and
+// format and the locale are the interpreter's (interp.PrefersJSON and
 // NegotiateLocale), a q-value is parsed alike, and nothing panics. accept
 // and acceptLanguage hold header lines separated by newlines.
 func FuzzNegotiation(f *testing.F) {
@@ -206,14 +207,14 @@ func FuzzNegotiation(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, accept, acceptLanguage string) {
 		a, al := lines(accept), lines(acceptLanguage)
-		if got, want := preferJSON(a), policy.PrefersJSON(a); got != want {
+		if got, want := preferJSON(a), interp.PrefersJSON(a); got != want {
 			t.Fatalf("preferJSON(%q) = %t, the interpreter %t", a, got, want)
 		}
 		i := negotiateLocale(al)
 		if i < 0 || i >= len(locales) {
 			t.Fatalf("negotiateLocale(%q) = %d: no locale", al, i)
 		}
-		if got, want := locales[i].tag, p.NegotiateLocale(al); got != want {
+		if got, want := locales[i].tag, interp.NegotiateLocale(p, al); got != want {
 			t.Fatalf("negotiateLocale(%q) = %q, the interpreter %q", al, got, want)
 		}
 		for _, params := range []string{accept, acceptLanguage} {

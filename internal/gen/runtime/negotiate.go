@@ -7,11 +7,9 @@ package maintenance
 
 import "strings"
 
-// preferJSON reports whether the Accept header lines prefer
-// application/json or application/problem+json over text/html. Each type
-// gets the q-value of the most specific media range that matches it (RFC
-// 9110, section 12.5.1); parameters other than q are ignored, and a range
-// with a malformed q-value is skipped. A tie goes to HTML.
+// preferJSON reports whether the Accept lines prefer application/json or
+// application/problem+json over text/html, each type getting the q of its
+// most specific range (RFC 9110, 12.5.1); a bad q skips a range; ties: HTML.
 func preferJSON(lines []string) bool {
 	var html, json, problem qmatch
 	for _, line := range lines {
@@ -48,9 +46,8 @@ func preferJSON(lines []string) bool {
 	return max(json.q, problem.q) > html.q
 }
 
-// qmatch is the most specific media range seen for one type: specificity
-// 0 for */*, 1 for type/*, 2 for type/subtype. The first of equally
-// specific ranges wins.
+// qmatch is the most specific media range seen for one type (0 for */*, 1
+// for type/*, 2 for type/subtype); the first of equal ones wins.
 type qmatch struct {
 	spec int
 	set  bool

@@ -7,8 +7,13 @@ package maintenance
 
 import "net/http"
 
-// personalOn reports that some passes depend on who sent the request.
-const personalOn = true
+// noStore returns w, or, for a personal pass, w setting no-store.
+func noStore(w http.ResponseWriter, d *decision) http.ResponseWriter {
+	if d.personal() {
+		return &noStoreWriter{ResponseWriter: w}
+	}
+	return w
+}
 
 // personal reports whether d lets a request through because of who sent
 // it, while the mode is on: an exempt IP, an exempt role or a bypass

@@ -7,8 +7,4 @@ package maintenance
 
 import "net/http"
 
-const personalOn = false
-
-func (d *decision) personal() bool { return false }
-
-type noStoreWriter struct{ http.ResponseWriter }
+func noStore(w http.ResponseWriter, d *decision) http.ResponseWriter { return w }

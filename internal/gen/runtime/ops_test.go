@@ -21,7 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/statefile"
 )
 
@@ -235,7 +235,7 @@ func TestBypassLink(t *testing.T) {
 		t.Errorf("the cookie holds the secret: %s", rec.Header().Get("Set-Cookie"))
 	}
 	// The value is the interpreter's: expiry and HMAC-SHA256 of it.
-	if want := policy.BypassCookieValue(testSecret, expiry); c.Value != want {
+	if want := interp.BypassCookieValue(testSecret, expiry); c.Value != want {
 		t.Errorf("cookie value %q, want %q", c.Value, want)
 	}
 
@@ -316,7 +316,7 @@ func TestBypassOff(t *testing.T) {
 				t.Errorf("link: %+v, want the maintenance response", d)
 			}
 			// A cookie made with the (short) secret is no good either.
-			v := policy.BypassCookieValue(secret, time.Now().Unix()+60)
+			v := interp.BypassCookieValue(secret, time.Now().Unix()+60)
 			if d := g.Decide(newReq("/x", withCookie(v))); d.Pass {
 				t.Errorf("cookie: %+v, want the maintenance response", d)
 			}
@@ -340,7 +340,7 @@ func TestBypassOff(t *testing.T) {
 func TestBypassCookieRefused(t *testing.T) {
 	now := time.Date(2027, 5, 1, 12, 0, 0, 0, time.UTC)
 	g := bypassGuard(t, testSecret, Config{Now: clock(now)})
-	valid := policy.BypassCookieValue(testSecret, now.Unix()+600)
+	valid := interp.BypassCookieValue(testSecret, now.Unix()+600)
 	expiry, mac, _ := strings.Cut(valid, ".")
 	flip := func(s string, i int) string {
 		b := []byte(s)
@@ -355,8 +355,8 @@ func TestBypassCookieRefused(t *testing.T) {
 		t.Fatalf("the valid cookie is refused: %+v", d)
 	}
 	for _, c := range []struct{ name, value string }{
-		{"mac of another secret", policy.BypassCookieValue(testSecret+"x", now.Unix()+600)},
-		{"mac made with the case changed", policy.BypassCookieValue(strings.ToLower(testSecret), now.Unix()+600)},
+		{"mac of another secret", interp.BypassCookieValue(testSecret+"x", now.Unix()+600)},
+		{"mac made with the case changed", interp.BypassCookieValue(strings.ToLower(testSecret), now.Unix()+600)},
 		{"first mac character changed", expiry + "." + flip(mac, 0)},
 		{"last mac character changed", expiry + "." + flip(mac, len(mac)-1)},
 		{"expiry changed", strconv.FormatInt(now.Unix()+601, 10) + "." + mac},
@@ -367,9 +367,9 @@ func TestBypassCookieRefused(t *testing.T) {
 		{"no expiry", "." + mac},
 		{"leading zero", "0" + valid},
 		{"sign", "+" + valid},
-		{"expired a second ago", policy.BypassCookieValue(testSecret, now.Unix()-1)},
-		{"expiring now", policy.BypassCookieValue(testSecret, now.Unix())},
-		{"too far ahead (minted with a longer ttl)", policy.BypassCookieValue(testSecret, now.Unix()+bypassTTLSec+61)},
+		{"expired a second ago", interp.BypassCookieValue(testSecret, now.Unix()-1)},
+		{"expiring now", interp.BypassCookieValue(testSecret, now.Unix())},
+		{"too far ahead (minted with a longer ttl)", interp.BypassCookieValue(testSecret, now.Unix()+bypassTTLSec+61)},
 		{"the secret itself", testSecret},
 		{"empty", ""},
 	} {
@@ -380,7 +380,7 @@ func TestBypassCookieRefused(t *testing.T) {
 		})
 	}
 	t.Run("within the clock skew", func(t *testing.T) {
-		v := policy.BypassCookieValue(testSecret, now.Unix()+bypassTTLSec+60)
+		v := interp.BypassCookieValue(testSecret, now.Unix()+bypassTTLSec+60)
 		if d := g.Decide(newReq("/x", withCookie(v))); !d.Pass {
 			t.Errorf("cookie 60s beyond the ttl refused: %+v", d)
 		}
@@ -1121,7 +1121,7 @@ func TestDecideAllocsWithOps(t *testing.T) {
 
 func BenchmarkDecideOps(b *testing.B) {
 	b.Setenv(bypassEnv, testSecret)
-	cookie := policy.BypassCookieValue(testSecret, win1Start.Unix()+600)
+	cookie := interp.BypassCookieValue(testSecret, win1Start.Unix()+600)
 	for _, c := range []struct {
 		name string
 		now  time.Time

@@ -13,10 +13,6 @@ const scheduleOn = false
 
 func (g *Guard) windowLeft() (int32, bool) { return 0, false }
 
-// Upcoming reports the maintenance window of the policy's schedule that
-// is in progress, or else the next one when it starts within the policy's
-// announce duration. The policy has no schedule, so ok is always false.
-// ctx is accepted for symmetry with Active and is not used.
-func (g *Guard) Upcoming(ctx context.Context) (start, end time.Time, ok bool) {
-	return time.Time{}, time.Time{}, false
-}
+// Upcoming reports the schedule's window in progress, or the next one
+// within announce; the policy has no schedule, so ok is always false.
+func (g *Guard) Upcoming(ctx context.Context) (start, end time.Time, ok bool) { return }

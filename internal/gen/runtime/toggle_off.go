@@ -6,8 +6,6 @@ package maintenance
 
 import "net/http"
 
-// ToggleHandler returns the admin toggle. The policy has no toggle
-// section, so nobody may switch the mode over HTTP: the handler answers
-// every request with 404. Add a toggle section (toggle: {roles: [...]})
-// to the policy and regenerate to enable it.
+// ToggleHandler returns the admin toggle, which answers 404: the policy
+// has no toggle section, so nobody may switch the mode over HTTP.
 func (g *Guard) ToggleHandler() http.Handler { return http.NotFoundHandler() }

@@ -2,8 +2,8 @@ package policy
 
 import "time"
 
-// This file holds the decoding structs: the policy file's schema, key for
-// key. Decode fills them from the YAML node tree, strictly: a key that has
+// This file holds the syntax tree, Syntax: the policy file's schema, key
+// for key. Decode fills them from the YAML node tree, strictly: a key that has
 // no field here is an error, at every level. The yaml tags are the key
 // names; the JSON Schema in schema/ must list exactly the same keys.
 
@@ -41,7 +41,8 @@ type Duration struct {
 	Raw   string // as written
 }
 
-// Switch is an on/off word: on, off, 1, 0, true or false, in any case.
+// Switch is an on/off word: on, off, 1, 0, true or false, in any case
+// (statefile.ParseWord).
 type Switch struct {
 	Node
 	On bool
@@ -65,38 +66,40 @@ type Time struct {
 // Windows is a YAML sequence of maintenance windows.
 type Windows struct {
 	Node
-	Items []WindowDoc
+	Items []WindowSyntax
 }
 
-// WindowDoc is one maintenance window of the schedule: [start, end).
-type WindowDoc struct {
+// WindowSyntax is one maintenance window of the schedule: [start, end).
+type WindowSyntax struct {
 	Node
 	Start Time `yaml:"start"`
 	End   Time `yaml:"end"`
 }
 
-// Document is the policy file as written (schema version 1).
-type Document struct {
+// Syntax is the syntax tree of a policy file: the file as written (schema
+// version 1), every value with its position, for error messages. Compile
+// turns it into a Policy.
+type Syntax struct {
 	Node
-	Version       Int         `yaml:"version"`
-	Package       String      `yaml:"package"`
-	Output        OutputDoc   `yaml:"output"`
-	State         StateDoc    `yaml:"state"`
-	Exempt        ExemptDoc   `yaml:"exempt"`
-	Force         ForceDoc    `yaml:"force"`
-	Proxies       Strings     `yaml:"proxies"`
-	Response      ResponseDoc `yaml:"response"`
-	DefaultLocale String      `yaml:"default_locale"`
-	Messages      Messages    `yaml:"messages"`
-	Schedule      Windows     `yaml:"schedule"`
-	Announce      Duration    `yaml:"announce"`
-	Bypass        BypassDoc   `yaml:"bypass"`
-	Toggle        ToggleDoc   `yaml:"toggle"`
+	Version       Int            `yaml:"version"`
+	Package       String         `yaml:"package"`
+	Output        OutputSyntax   `yaml:"output"`
+	State         StateSyntax    `yaml:"state"`
+	Exempt        ExemptSyntax   `yaml:"exempt"`
+	Force         ForceSyntax    `yaml:"force"`
+	Proxies       Strings        `yaml:"proxies"`
+	Response      ResponseSyntax `yaml:"response"`
+	DefaultLocale String         `yaml:"default_locale"`
+	Messages      Messages       `yaml:"messages"`
+	Schedule      Windows        `yaml:"schedule"`
+	Announce      Duration       `yaml:"announce"`
+	Bypass        BypassSyntax   `yaml:"bypass"`
+	Toggle        ToggleSyntax   `yaml:"toggle"`
 }
 
-// OutputDoc is the output section: where generate writes, relative to the
+// OutputSyntax is the output section: where generate writes, relative to the
 // policy file's directory.
-type OutputDoc struct {
+type OutputSyntax struct {
 	Node
 	Go      String `yaml:"go"`
 	Pages   String `yaml:"pages"`
@@ -104,8 +107,8 @@ type OutputDoc struct {
 	HAProxy String `yaml:"haproxy"` // optional: the HAProxy errorfile
 }
 
-// StateDoc is the state section: where the on/off switch lives at run time.
-type StateDoc struct {
+// StateSyntax is the state section: where the on/off switch lives at run time.
+type StateSyntax struct {
 	Node
 	Env      String   `yaml:"env"`
 	File     String   `yaml:"file"`
@@ -113,9 +116,9 @@ type StateDoc struct {
 	Fallback Switch   `yaml:"fallback"`
 }
 
-// ExemptDoc is the exempt section: requests that never get the maintenance
+// ExemptSyntax is the exempt section: requests that never get the maintenance
 // response.
-type ExemptDoc struct {
+type ExemptSyntax struct {
 	Node
 	Paths Strings `yaml:"paths"`
 	IPs   Strings `yaml:"ips"`
@@ -123,15 +126,15 @@ type ExemptDoc struct {
 	Tests Bool    `yaml:"tests"`
 }
 
-// ForceDoc is the force section: paths that always get the maintenance
+// ForceSyntax is the force section: paths that always get the maintenance
 // response.
-type ForceDoc struct {
+type ForceSyntax struct {
 	Node
 	Paths Strings `yaml:"paths"`
 }
 
-// ResponseDoc is the response section: what blocked requests get.
-type ResponseDoc struct {
+// ResponseSyntax is the response section: what blocked requests get.
+type ResponseSyntax struct {
 	Node
 	Status       Int      `yaml:"status"`
 	RetryAfter   Duration `yaml:"retry_after"`
@@ -143,10 +146,10 @@ type ResponseDoc struct {
 	ClearCookies Strings  `yaml:"clear_cookies"`
 }
 
-// BypassDoc is the bypass section: a secret link that sets a cookie
+// BypassSyntax is the bypass section: a secret link that sets a cookie
 // exempting its holder. The secret itself is never in the policy, only
 // the name of the environment variable that holds it.
-type BypassDoc struct {
+type BypassSyntax struct {
 	Node
 	SecretEnv      String   `yaml:"secret_env"`
 	Path           String   `yaml:"path"`
@@ -154,9 +157,9 @@ type BypassDoc struct {
 	InsecureCookie Bool     `yaml:"insecure_cookie"`
 }
 
-// ToggleDoc is the toggle section: who may use the generated
+// ToggleSyntax is the toggle section: who may use the generated
 // ToggleHandler.
-type ToggleDoc struct {
+type ToggleSyntax struct {
 	Node
 	Roles Strings `yaml:"roles"`
 }
@@ -171,11 +174,11 @@ type Messages struct {
 // MessageEntry is one locale of the messages section.
 type MessageEntry struct {
 	Tag     String // the key, as written
-	Message MessageDoc
+	Message MessageSyntax
 }
 
-// MessageDoc holds the texts of one locale. All three are required.
-type MessageDoc struct {
+// MessageSyntax holds the texts of one locale. All three are required.
+type MessageSyntax struct {
 	Node
 	Title   String `yaml:"title"`
 	Heading String `yaml:"heading"`

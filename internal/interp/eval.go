@@ -1,4 +1,4 @@
-package policy
+package interp
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maintgen/maintgen/internal/policy"
 )
 
 // Request is what a maintenance decision reads of an HTTP request.
@@ -22,7 +24,7 @@ type Request struct {
 	ClientIP       netip.Addr // Config.ClientIP's answer when CustomClientIP; the zero Addr when it reports none
 	Accept         []string   // the Accept header lines
 	AcceptLanguage []string   // the Accept-Language header lines
-	On             bool       // maintenance mode is on (the state: the env var, the file or Config.State)
+	On             bool       // maintenance mode is on by the state (the env var, the file or Config.State; see StateAt)
 
 	// The inputs of the operations rules. Their zero values leave those
 	// rules out: no time is inside a window, no secret disables bypass.
@@ -36,12 +38,12 @@ type Request struct {
 // code's Decision fields mean.
 type Decision struct {
 	Pass     bool
-	Step     string // "bypass.path", "force.paths", "off", "response.redirect", "exempt.tests", "exempt.paths", "exempt.ips", "exempt.roles", "bypass" or "maintenance"
-	Rule     int    // index of the deciding rule in its list; -1 for none
-	Status   int    // 0 when Pass
-	Format   string // "html", "json" or "redirect"; "" when Pass
-	Locale   string // for html and json
-	Location string // for redirect
+	Step     Step          // the step that decided, one of Steps
+	Rule     int           // index of the deciding rule in the step's List; -1 for none
+	Status   int           // 0 when Pass
+	Format   policy.Format // policy.FormatHTML, FormatJSON or FormatRedirect; "" when Pass
+	Locale   string        // for html and json
+	Location string        // for redirect
 }
 
 // Personal reports whether d lets a request through because of who sent
@@ -51,62 +53,50 @@ type Decision struct {
 // view of the site and serves it to everyone. Path exemptions are the same
 // for everyone and keep the app's headers.
 func (d Decision) Personal() bool {
-	return d.Pass && (d.Step == "exempt.ips" || d.Step == "exempt.roles" || d.Step == "bypass")
+	return d.Pass && (d.Step == StepExemptIPs || d.Step == StepExemptRoles || d.Step == StepBypass)
 }
 
 // Evaluate is the reference interpreter: it decides req by walking p's
 // rules one by one, with the semantics the generated code compiles into
 // tables. It is slow on purpose and exists to be compared with the
-// generated code (and to explain decisions):
+// generated code (and to explain decisions).
 //
-//  0. a GET of the bypass link, bypass.path/<secret>: 302 to / setting
-//     the bypass cookie.
-//  1. force.paths match the cleaned path, or the path as ServeMux routes
-//     the request (RoutedPath): maintenance response.
-//  2. mode off: pass (the redirect path itself gets 302 to /). The mode
-//     is on when req.On, or when req.Now is inside a schedule window.
-//  3. the redirect path: the page.
-//  4. exempt.tests and req.Testing: pass.
-//  5. exempt.paths match (unless PathExemptable is false): pass.
-//  6. the client IP is in exempt.ips: pass.
-//  7. a role is in exempt.roles: pass.
-//  8. a valid, unexpired bypass cookie: pass.
-//  9. maintenance response.
-//
-// Among path rules an exact pattern wins, then the longest subtree, then
-// the first regexp; among IP rules the longest prefix; among roles the
-// first rule listed.
-func (p *Policy) Evaluate(req Request) Decision {
-	if p.IsBypassLink(req) {
-		return Decision{Step: "bypass.path", Rule: -1, Status: 302, Format: "redirect", Location: "/"}
+// It tries the steps of Steps in order, and the first that applies
+// decides. The mode is on when req.On, or when req.Now is inside a
+// schedule window. Among path rules an exact pattern wins, then the
+// longest subtree, then the first regexp; among IP rules the longest
+// prefix; among roles the first rule listed.
+func Evaluate(p *policy.Policy, req Request) Decision {
+	if IsBypassLink(p, req) {
+		return Decision{Step: StepBypassLink, Rule: -1, Status: http.StatusFound, Format: policy.FormatRedirect, Location: "/"}
 	}
-	clean := CleanPath(req.Path)
+	clean := policy.CleanPath(req.Path)
 	for _, form := range ForcedForms(req.Method, req.Path, req.RawPath) {
 		if i, ok := matchPath(p.Force.Paths, form); ok {
-			return p.maintenance(req, clean, "force.paths", i)
+			return maintenance(p, req, clean, StepForce, i)
 		}
 	}
 	redirect := p.Response.Redirect
-	if _, inWindow := p.WindowAt(req.Now); !req.On && !inWindow {
+	if _, inWindow := WindowAt(p, req.Now); !req.On && !inWindow {
 		if redirect != "" && clean == redirect {
-			return Decision{Step: "off", Rule: -1, Status: 302, Format: "redirect", Location: "/"}
+			return Decision{Step: StepOff, Rule: -1, Status: http.StatusFound, Format: policy.FormatRedirect, Location: "/"}
 		}
-		return Decision{Pass: true, Step: "off", Rule: -1}
+		return Decision{Pass: true, Step: StepOff, Rule: -1}
 	}
 	if redirect != "" && clean == redirect {
-		return p.page(req, clean, "response.redirect", -1)
+		return page(p, req, clean, StepRedirect, -1)
 	}
 	if p.Exempt.Tests && req.Testing {
-		return Decision{Pass: true, Step: "exempt.tests", Rule: -1}
+		return Decision{Pass: true, Step: StepExemptTests, Rule: -1}
 	}
 	if Canonical(req.Path, req.RawPath) {
-		if i, ok := p.MatchExempt(clean); ok {
-			return Decision{Pass: true, Step: "exempt.paths", Rule: i}
+		if i, ok := MatchExempt(p, clean); ok {
+			return Decision{Pass: true, Step: StepExemptPaths, Rule: i}
 		}
 	}
-	if ip, ok := p.requestIP(req); ok {
+	if ip, ok := requestIP(p, req); ok {
 		if i, ok := matchIP(p.Exempt.IPs, ip); ok {
-			return Decision{Pass: true, Step: "exempt.ips", Rule: i}
+			return Decision{Pass: true, Step: StepExemptIPs, Rule: i}
 		}
 	}
 	roles := req.Roles
@@ -117,33 +107,33 @@ func (p *Policy) Evaluate(req Request) Decision {
 	}
 	for _, r := range p.Exempt.Roles {
 		if slices.Contains(roles, r.Raw) {
-			return Decision{Pass: true, Step: "exempt.roles", Rule: r.Index}
+			return Decision{Pass: true, Step: StepExemptRoles, Rule: r.Index}
 		}
 	}
-	if p.HasBypassCookie(req) {
-		return Decision{Pass: true, Step: "bypass", Rule: -1}
+	if HasBypassCookie(p, req) {
+		return Decision{Pass: true, Step: StepBypass, Rule: -1}
 	}
-	return p.maintenance(req, clean, "maintenance", -1)
+	return maintenance(p, req, clean, StepMaintenance, -1)
 }
 
-func (p *Policy) maintenance(req Request, clean, step string, rule int) Decision {
+func maintenance(p *policy.Policy, req Request, clean string, step Step, rule int) Decision {
 	if r := p.Response.Redirect; r != "" && clean != r {
-		return Decision{Step: step, Rule: rule, Status: 302, Format: "redirect", Location: r}
+		return Decision{Step: step, Rule: rule, Status: http.StatusFound, Format: policy.FormatRedirect, Location: r}
 	}
-	return p.page(req, clean, step, rule)
+	return page(p, req, clean, step, rule)
 }
 
-func (p *Policy) page(req Request, clean, step string, rule int) Decision {
-	d := Decision{Step: step, Rule: rule, Status: p.Response.Status, Format: "html"}
+func page(p *policy.Policy, req Request, clean string, step Step, rule int) Decision {
+	d := Decision{Step: step, Rule: rule, Status: p.Response.Status, Format: policy.FormatHTML}
 	switch p.Response.Format {
-	case FormatJSON:
-		d.Format = "json"
-	case FormatAuto:
+	case policy.FormatJSON:
+		d.Format = policy.FormatJSON
+	case policy.FormatAuto:
 		if _, ok := matchPath(p.Response.JSONPaths, clean); ok || PrefersJSON(req.Accept) {
-			d.Format = "json"
+			d.Format = policy.FormatJSON
 		}
 	}
-	d.Locale = p.NegotiateLocale(req.AcceptLanguage)
+	d.Locale = NegotiateLocale(p, req.AcceptLanguage)
 	return d
 }
 
@@ -166,7 +156,7 @@ func HidesSeparator(path, rawPath string) bool {
 // uncleaned path, so for any other spelling they could run another
 // handler than the one whose path was exempt.
 func Canonical(path, rawPath string) bool {
-	return rawPath == "" && strings.HasPrefix(path, "/") && CleanPath(path) == path && !strings.Contains(path, `\`)
+	return rawPath == "" && strings.HasPrefix(path, "/") && policy.CleanPath(path) == path && !strings.Contains(path, `\`)
 }
 
 // ForcedForms returns the spellings of a request's path that force.paths
@@ -183,7 +173,7 @@ func ForcedForms(method, path, rawPath string) []string {
 			forms = append(forms, f)
 		}
 	}
-	for _, f := range []string{CleanPath(path), RoutedPath(method, path, rawPath), path} {
+	for _, f := range []string{policy.CleanPath(path), RoutedPath(method, path, rawPath), path} {
 		if f == "" {
 			continue
 		}
@@ -201,11 +191,11 @@ func ForcedForms(method, path, rawPath string) []string {
 // a request: it cleans the escaped path (url.URL.EscapedPath), except for
 // CONNECT, and unescapes its segments after, so an escaped dot segment
 // (/checkout/%2e%2e/x) stays a segment of its own and reaches /checkout/.
-// Without CONNECT and escaped separators or dots it is CleanPath(path).
+// Without CONNECT and escaped separators or dots it is policy.CleanPath(path).
 func RoutedPath(method, path, rawPath string) string {
 	p := (&url.URL{Path: path, RawPath: rawPath}).EscapedPath()
 	if method != http.MethodConnect {
-		p = CleanPath(p)
+		p = policy.CleanPath(p)
 	}
 	if u, err := url.PathUnescape(p); err == nil {
 		return u
@@ -215,7 +205,7 @@ func RoutedPath(method, path, rawPath string) string {
 
 // MatchForce returns the index of the force.paths rule that matches the
 // path form f, as Evaluate matches each of ForcedForms.
-func (p *Policy) MatchForce(f string) (int, bool) { return matchPath(p.Force.Paths, f) }
+func MatchForce(p *policy.Policy, f string) (int, bool) { return matchPath(p.Force.Paths, f) }
 
 // MatchExempt returns the index of the exempt.paths rule for the cleaned
 // path clean, which every router routes on an exempt handler: a subtree
@@ -225,7 +215,7 @@ func (p *Policy) MatchForce(f string) (int, bool) { return matchPath(p.Force.Pat
 // is exempt only when it is without the slash too, since chi's
 // StripSlashes and echo's RemoveTrailingSlash route it so. The rule is
 // the one that matches clean.
-func (p *Policy) MatchExempt(clean string) (int, bool) {
+func MatchExempt(p *policy.Policy, clean string) (int, bool) {
 	i, ok := matchPathBelow(p.Exempt.Paths, clean)
 	if n := len(clean); ok && n > 1 && clean[n-1] == '/' {
 		_, ok = matchPathBelow(p.Exempt.Paths, clean[:n-1])
@@ -235,10 +225,10 @@ func (p *Policy) MatchExempt(clean string) (int, bool) {
 
 // matchPathBelow is matchPath, except that a subtree pattern does not
 // match its root without the slash.
-func matchPathBelow(pats []PathPattern, clean string) (int, bool) {
-	var below []PathPattern
+func matchPathBelow(pats []policy.PathPattern, clean string) (int, bool) {
+	var below []policy.PathPattern
 	for _, pp := range pats {
-		if pp.Kind == Subtree && clean == strings.TrimSuffix(pp.Path, "/") {
+		if pp.Kind == policy.Subtree && clean == strings.TrimSuffix(pp.Path, "/") {
 			continue
 		}
 		below = append(below, pp)
@@ -249,15 +239,15 @@ func matchPathBelow(pats []PathPattern, clean string) (int, bool) {
 // matchPath returns the index of the rule that matches the cleaned path:
 // an exact pattern, else the longest subtree pattern, else the first
 // regexp that matches the whole path.
-func matchPath(pats []PathPattern, clean string) (int, bool) {
+func matchPath(pats []policy.PathPattern, clean string) (int, bool) {
 	for _, pp := range pats {
-		if pp.Kind == Exact && pp.Path == clean {
+		if pp.Kind == policy.Exact && pp.Path == clean {
 			return pp.Index, true
 		}
 	}
 	best := -1
 	for i, pp := range pats {
-		if pp.Kind != Subtree {
+		if pp.Kind != policy.Subtree {
 			continue
 		}
 		if clean == strings.TrimSuffix(pp.Path, "/") || strings.HasPrefix(clean, pp.Path) {
@@ -270,7 +260,7 @@ func matchPath(pats []PathPattern, clean string) (int, bool) {
 		return pats[best].Index, true
 	}
 	for _, pp := range pats {
-		if pp.Kind == Regexp && pp.Regexp.MatchString(clean) {
+		if pp.Kind == policy.Regexp && pp.Regexp.MatchString(clean) {
 			return pp.Index, true
 		}
 	}
@@ -296,7 +286,7 @@ func contains(p netip.Prefix, a netip.Addr) bool {
 }
 
 // matchIP returns the index of the longest prefix that holds a.
-func matchIP(ps []Prefix, a netip.Addr) (int, bool) {
+func matchIP(ps []policy.Prefix, a netip.Addr) (int, bool) {
 	best := -1
 	for i, p := range ps {
 		if contains(p.Prefix, a) && (best < 0 || bits128(p.Prefix) > bits128(ps[best].Prefix)) {
@@ -345,7 +335,7 @@ func ParseHost(s string) (netip.Addr, bool) {
 // other address is the client. A malformed or empty entry met first means
 // no client address; when the entries run out, the last address examined
 // is the client.
-func (p *Policy) ClientIP(remoteAddr string, xff []string) (netip.Addr, bool) {
+func ClientIP(p *policy.Policy, remoteAddr string, xff []string) (netip.Addr, bool) {
 	peer, ok := ParseHost(remoteAddr)
 	if !ok {
 		return peer, false
@@ -373,11 +363,11 @@ func (p *Policy) ClientIP(remoteAddr string, xff []string) (netip.Addr, bool) {
 
 // requestIP returns the client address of req: the answer of
 // Config.ClientIP when req.CustomClientIP, else ClientIP's rule.
-func (p *Policy) requestIP(req Request) (netip.Addr, bool) {
+func requestIP(p *policy.Policy, req Request) (netip.Addr, bool) {
 	if req.CustomClientIP {
 		return req.ClientIP, req.ClientIP.IsValid()
 	}
-	return p.ClientIP(req.RemoteAddr, req.XForwardedFor)
+	return ClientIP(p, req.RemoteAddr, req.XForwardedFor)
 }
 
 // ows trims optional whitespace (RFC 9110, section 5.6.3): spaces and tabs.
@@ -470,21 +460,21 @@ func PrefersJSON(accept []string) bool {
 // q-value then header order, q=0 dropped; the first range that finds a
 // locale (equal to the range, equal to its language subtag, or with the
 // range as language subtag; any case) decides; else the default locale.
-func (p *Policy) NegotiateLocale(acceptLanguage []string) string {
+func NegotiateLocale(p *policy.Policy, acceptLanguage []string) string {
 	ranges := parseList(acceptLanguage)
 	slices.SortStableFunc(ranges, func(a, b listElem) int { return b.q - a.q })
 	for _, r := range ranges {
 		if r.q == 0 {
 			continue
 		}
-		if l, ok := p.findLocale(r.value); ok {
+		if l, ok := findLocale(p, r.value); ok {
 			return l
 		}
 	}
 	return p.DefaultLocale
 }
 
-func (p *Policy) findLocale(rng string) (string, bool) {
+func findLocale(p *policy.Policy, rng string) (string, bool) {
 	for _, l := range p.Locales {
 		if strings.EqualFold(l.Tag, rng) {
 			return l.Tag, true
@@ -507,6 +497,6 @@ func (p *Policy) findLocale(rng string) (string, bool) {
 
 // ForceDecision is the decision of a route wrapped by the generated
 // ForceOn: the maintenance response for the request, with no exemption.
-func (p *Policy) ForceDecision(req Request) Decision {
-	return p.maintenance(req, CleanPath(req.Path), "force.paths", -1)
+func ForceDecision(p *policy.Policy, req Request) Decision {
+	return maintenance(p, req, policy.CleanPath(req.Path), StepForce, -1)
 }

@@ -1,4 +1,4 @@
-package policy
+package interp
 
 import (
 	"crypto/hmac"
@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maintgen/maintgen/internal/policy"
 )
 
 // This file is the reference interpreter of the operations rules: the
@@ -29,19 +31,19 @@ const MinBypassSecret = 16
 const BypassClockSkew = time.Minute
 
 // WindowAt returns the schedule window that holds now: Start <= now < End.
-func (p *Policy) WindowAt(now time.Time) (Window, bool) {
+func WindowAt(p *policy.Policy, now time.Time) (policy.Window, bool) {
 	for _, w := range p.Schedule {
 		if !now.Before(w.Start) && now.Before(w.End) {
 			return w, true
 		}
 	}
-	return Window{}, false
+	return policy.Window{}, false
 }
 
 // Upcoming returns the window in progress at now, or else the next window
 // when it starts within p.Announce of now; this is the generated
 // Upcoming.
-func (p *Policy) Upcoming(now time.Time) (start, end time.Time, ok bool) {
+func Upcoming(p *policy.Policy, now time.Time) (start, end time.Time, ok bool) {
 	for _, w := range p.Schedule { // sorted by start
 		if !now.Before(w.End) {
 			continue
@@ -60,12 +62,12 @@ func (p *Policy) Upcoming(now time.Time) (start, end time.Time, ok bool) {
 // maintenance) counts the seconds to the window's end, rounded up;
 // other maintenance responses send response.retry_after. The bypass
 // link's redirect sends none.
-func (p *Policy) RetryAfter(d Decision, now time.Time) int64 {
+func RetryAfter(p *policy.Policy, d Decision, now time.Time) int64 {
 	switch d.Step {
-	case "bypass.path":
+	case StepBypassLink:
 		return 0
-	case "response.redirect", "maintenance":
-		if w, ok := p.WindowAt(now); ok {
+	case StepRedirect, StepMaintenance:
+		if w, ok := WindowAt(p, now); ok {
 			return int64((w.End.Sub(now) + time.Second - 1) / time.Second)
 		}
 	}
@@ -76,30 +78,21 @@ func (p *Policy) RetryAfter(d Decision, now time.Time) int64 {
 // to d: for a response given because the mode is on (the steps
 // response.redirect and maintenance), one per response.clear_cookies
 // name, expiring the cookie on the path /; none otherwise.
-func (p *Policy) ClearCookieHeaders(d Decision) []string {
-	if d.Step != "response.redirect" && d.Step != "maintenance" {
+func ClearCookieHeaders(p *policy.Policy, d Decision) []string {
+	if d.Step != StepRedirect && d.Step != StepMaintenance {
 		return nil
 	}
 	var out []string
 	for _, name := range p.Response.ClearCookies {
-		out = append(out, ClearCookie(name))
+		out = append(out, policy.ClearCookie(name))
 	}
 	return out
-}
-
-// ClearCookie returns the Set-Cookie header value that expires the cookie
-// name on the path /. Names with the __Secure- or __Host- prefix get the
-// Secure attribute, without which browsers ignore them.
-func ClearCookie(name string) string {
-	c := &http.Cookie{Name: name, Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
-		Secure: strings.HasPrefix(name, "__Secure-") || strings.HasPrefix(name, "__Host-")}
-	return c.String()
 }
 
 // bypassSecret returns the bypass secret of req, or "" when bypass is
 // off: no bypass section, or a secret shorter than MinBypassSecret once
 // surrounding whitespace is trimmed.
-func (p *Policy) bypassSecret(req Request) string {
+func bypassSecret(p *policy.Policy, req Request) string {
 	s := strings.TrimSpace(req.BypassSecret)
 	if p.Bypass == nil || len(s) < MinBypassSecret {
 		return ""
@@ -110,8 +103,8 @@ func (p *Policy) bypassSecret(req Request) string {
 // IsBypassLink reports whether req is a GET of the bypass link: the path
 // is bypass.path, "/", and the secret, exactly (case-sensitive, nothing
 // more and nothing less).
-func (p *Policy) IsBypassLink(req Request) bool {
-	secret := p.bypassSecret(req)
+func IsBypassLink(p *policy.Policy, req Request) bool {
+	secret := bypassSecret(p, req)
 	if secret == "" || req.Method != http.MethodGet {
 		return false
 	}
@@ -133,7 +126,7 @@ func BypassCookieValue(secret string, expiry int64) string {
 // BypassSetCookie returns the Set-Cookie header value of the bypass link
 // at now: the cookie, expiring after bypass.ttl, HttpOnly, SameSite=Lax,
 // on the path /, and Secure unless bypass.insecure_cookie.
-func (p *Policy) BypassSetCookie(secret string, now time.Time) string {
+func BypassSetCookie(p *policy.Policy, secret string, now time.Time) string {
 	ttl := int64(p.Bypass.TTL / time.Second)
 	expiry := now.Unix() + ttl
 	c := &http.Cookie{
@@ -150,8 +143,8 @@ var bypassCookieRE = regexp.MustCompile(`^([1-9][0-9]{0,17})\.([A-Za-z0-9_-]{43}
 // of its maintenance_bypass cookies (as net/http parses the Cookie lines)
 // has the form BypassCookieValue gives, a MAC made with the secret, and
 // an expiry after req.Now but not beyond req.Now + ttl + BypassClockSkew.
-func (p *Policy) HasBypassCookie(req Request) bool {
-	secret := p.bypassSecret(req)
+func HasBypassCookie(p *policy.Policy, req Request) bool {
+	secret := bypassSecret(p, req)
 	if secret == "" {
 		return false
 	}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/maintgen/maintgen/internal/cli"
+)
+
+// TestPackageDocIsUsage holds the package doc, which go doc shows, to the
+// help text maintgen prints (cli.Usage): the usage text exists once, and
+// this is its copy for go doc.
+func TestPackageDocIsUsage(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Doc == nil {
+		t.Fatal("main.go has no package doc")
+	}
+	if diff := cmp.Diff(strings.Split(cli.Usage, "\n"), strings.Split(f.Doc.Text(), "\n")); diff != "" {
+		t.Errorf("the package doc of main.go is not cli.Usage (internal/cli/usage.go); make it the same text, each line commented (-Usage +doc):\n%s", diff)
+	}
+}
+
+// TestReadmeUsage holds the synopses of README.md's "Command line" section
+// to those of cli.Usage.
+func TestReadmeUsage(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Command line\n\n```\n")
+	if !ok {
+		t.Fatal("README.md has no Command line section starting with a code block")
+	}
+	section, _, _ = strings.Cut(section, "```\n")
+
+	_, want, _ := strings.Cut(cli.Usage, "\nUsage:\n\n")
+	want, _, _ = strings.Cut(want, "\n\n")
+	want = strings.ReplaceAll(want, "\t", "") + "\n"
+	if diff := cmp.Diff(strings.Split(want, "\n"), strings.Split(section, "\n")); diff != "" {
+		t.Errorf("README.md's Command line synopses are not those of cli.Usage (internal/cli/usage.go) (-Usage +README):\n%s", diff)
+	}
+}

@@ -1,0 +1,70 @@
+package cli
+
+import "strings"
+
+// Usage is maintgen's help text: "maintgen help" prints it, and a usage
+// error of the command line. It is also the package doc of cmd/maintgen,
+// word for word (a test there holds them together), and its synopses are
+// the first lines of each command's -h (a test here holds those).
+const Usage = `Maintgen compiles a maintenance policy (policy.yaml) into static
+maintenance pages and a net/http middleware that imports only the
+standard library.
+
+Usage:
+
+	maintgen generate [-policy FILE] [-out DIR] [-v]
+	maintgen validate [-policy FILE] [-strict] [-format text|github]
+	maintgen check [-policy FILE] [-out DIR] [-format text|github]
+	maintgen diff [-format text|markdown|github] [-fail-on-risk] OLD NEW
+	maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]
+	maintgen explain [-policy FILE] [-format text|markdown]
+	maintgen try [-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]
+	maintgen preview [-policy FILE] [-addr HOST:PORT]
+	maintgen on [-policy FILE] [-for DURATION | -until RFC3339]
+	maintgen off [-policy FILE]
+	maintgen status [-policy FILE]
+	maintgen version
+
+The commands are:
+
+	generate  write the Go middleware, the pages and the proxy configurations
+	validate  report the policy's errors, then its lint warnings
+	check     fail when a generated file is stale, missing or edited by hand
+	diff      compare two versions of a policy by meaning, with the risks
+	explain   describe the whole policy in plain words
+	try       show how the policy decides one request, step by step
+	preview   serve the pages on a local web server while you edit them
+	on        switch the maintenance mode on, in the state file
+	off       switch the maintenance mode off, in the state file
+	status    show whether the mode is on, and what decides it
+	version   print maintgen's version
+
+Run "maintgen COMMAND -h" for a command's flags. Flags come before file
+arguments; -policy defaults to ./policy.yaml.
+
+Install it as a Go tool, and run it from go generate:
+
+	go get -tool github.com/maintgen/maintgen/cmd/maintgen
+
+	//go:generate go tool maintgen generate
+
+In CI, "go tool maintgen check" fails when a generated file is stale or
+was edited by hand.
+
+Exit codes: 0 success, 1 policy error, 2 usage error.
+`
+
+// summary returns what the command name does, from the list of commands
+// in Usage: "write the Go middleware, ..." for generate; "" for a command
+// Usage does not list.
+func summary(name string) string {
+	_, list, _ := strings.Cut(Usage, "\nThe commands are:\n\n")
+	list, _, _ = strings.Cut(list, "\n\n")
+	for line := range strings.Lines(list) {
+		cmd, text, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if cmd == name {
+			return strings.TrimSpace(text)
+		}
+	}
+	return ""
+}
