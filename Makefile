@@ -25,7 +25,7 @@ test:
 BENCHCOUNT ?= 6
 BENCHTIME ?= 1s
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) ./internal/bench ./internal/gen/runtime | tee bench.out
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) ./internal/bench ./internal/gen/maintenance | tee bench.out
 	$(GO) run ./internal/bench/measure | tee measure.out
 
 ## fuzz: run each fuzz target for FUZZTIME

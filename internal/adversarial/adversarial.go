@@ -18,7 +18,7 @@
 //     or port-less RemoteAddr, leading zeros, 0.0.0.0 and "::" are the
 //     "ip:" cases of Requests, run by TestRequests over a real loopback
 //     connection and, for "@", TestUnixSocketPeer over a real Unix socket.
-//     The fuzz target FuzzClientIP (internal/gen/runtime) checks that the
+//     The fuzz target FuzzClientIP (internal/gen/maintenance) checks that the
 //     result is always a valid address or none.
 //   - Paths: /static/../admin, //admin, /static/%2e%2e/admin,
 //     /static%2f..%2fadmin, %5c, /administrator against /admin/, /healthz/
@@ -42,7 +42,7 @@
 //     Sec-Fetch-Site): TestToggleCSRF; bypass cookies tampered with,
 //     expired, or signed before a secret rotation, and bypass links
 //     guessed: TestBypassAttacks (the secret kept out of logs:
-//     internal/gen/runtime's TestBypassSecretNeverLogged).
+//     internal/gen/maintenance's TestBypassSecretNeverLogged).
 //   - YAML: alias bombs, deep nesting, files over the size limit,
 //     duplicate and unknown keys at every level, type coercions (503.5,
 //     0x1F7, -503, null, yes), masked and unmasked CIDRs: TestYAMLAttacks

@@ -5,7 +5,7 @@
 //
 // It is built on github.com/google/renameio/v2: a temporary file in the
 // same directory, synced, then renamed over the target. The generated
-// runtime (internal/gen/runtime) keeps a stdlib-only copy of its own.
+// runtime (internal/gen/maintenance) keeps a stdlib-only copy of its own.
 package atomicfile
 
 import (

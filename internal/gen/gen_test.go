@@ -9,10 +9,10 @@ import (
 	"github.com/maintgen/maintgen/internal/render"
 )
 
-// TestRuntimeTables keeps runtime/tables_gen.go, the tables the runtime's
-// own tests compile against, in step with runtime/policy.yaml.
+// TestRuntimeTables keeps maintenance/tables_gen.go, the tables the runtime's
+// own tests compile against, in step with maintenance/policy.yaml.
 func TestRuntimeTables(t *testing.T) {
-	src, err := os.ReadFile("runtime/policy.yaml")
+	src, err := os.ReadFile("maintenance/policy.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,5 +28,5 @@ func TestRuntimeTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	difftest.CheckFile(t, "runtime/tables_gen.go", got)
+	difftest.CheckFile(t, "maintenance/tables_gen.go", got)
 }

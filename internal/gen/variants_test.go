@@ -20,11 +20,11 @@ import (
 	"github.com/maintgen/maintgen/internal/render"
 )
 
-// runtimePolicy returns runtime/policy.yaml, which uses every feature but
+// runtimePolicy returns maintenance/policy.yaml, which uses every feature but
 // exempt.tests, and its pages.
 func runtimePolicy(t *testing.T) (*policy.Policy, []render.Page) {
 	t.Helper()
-	src, err := os.ReadFile("runtime/policy.yaml")
+	src, err := os.ReadFile("maintenance/policy.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
