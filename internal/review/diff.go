@@ -2,12 +2,17 @@ package review
 
 import (
 	"fmt"
+	"math/big"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/maintgen/maintgen/internal/interp"
+	"go4.org/netipx"
+
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/statefile"
 )
@@ -118,7 +123,14 @@ func (d *differ) state() {
 		d.add(Change{Key: "state.env", Op: Changed, Old: none(o.Env), New: none(n.Env), Pos: st.Env.Pos})
 	}
 	if o.File != n.File {
-		d.add(Change{Key: "state.file", Op: Changed, Old: none(o.File), New: none(n.File), Pos: st.File.Pos})
+		c := Change{Key: "state.file", Op: Changed, Old: none(o.File), New: none(n.File), Pos: st.File.Pos}
+		switch {
+		case d.old.State != nil && o.File != "" && n.File == "":
+			c.Risk = "no state file switches the mode any more: maintgen on, the toggle and an operator's file stop working"
+		case d.old.State != nil && o.File != "":
+			c.Risk = "the guard reads another file: the mode written to " + o.File + " (maintgen on, the toggle) no longer applies until it is written again"
+		}
+		d.add(c)
 	}
 	if o.Poll != n.Poll && d.old.State != nil && n.File != "" {
 		d.add(Change{Key: "state.poll", Op: Changed, Old: human(o.Poll), New: human(n.Poll), Pos: st.Poll.Pos})
@@ -134,20 +146,24 @@ func (d *differ) state() {
 
 // paths diffs a list of path patterns by their text.
 func (d *differ) paths(key string, list policy.Strings, old, new []policy.PathPattern) {
+	oldRaw, newRaw := rawsOf(old, pathRaw), rawsOf(new, pathRaw)
 	for _, o := range old {
-		if !slices.ContainsFunc(new, func(n policy.PathPattern) bool { return n.Raw == o.Raw }) {
+		if !newRaw[o.Raw] {
 			d.add(Change{Key: key, Op: Removed, Old: quote(o.Raw), Pos: list.Pos})
 		}
 	}
 	for _, n := range new {
-		if slices.ContainsFunc(old, func(o policy.PathPattern) bool { return o.Raw == n.Raw }) {
+		if oldRaw[n.Raw] {
 			continue
 		}
 		c := Change{Key: key, Op: Added, New: quote(n.Raw), Pos: n.Pos}
 		switch key {
 		case "exempt.paths":
-			if everyPath(n) {
+			switch {
+			case everyPath(n):
 				c.Risk = "exempts every path: with the mode on, only force.paths get the maintenance response"
+			case mostPaths(n):
+				c.Risk = fmt.Sprintf("exempts most paths: it matches %d of %d typical paths (/login, /cart, /api/v1/orders, ...)", pathShare(n), len(samplePaths))
 			}
 		case "force.paths":
 			c.Risk = "these paths get the maintenance response even when the mode is off"
@@ -210,9 +226,17 @@ func join(a, b string) string {
 // change adds to or takes from the list as a whole.
 func (d *differ) prefixes(key string, list policy.Strings, old, new []policy.Prefix) {
 	oldSet, newSet := policySet(old), policySet(new)
+	oldRaw, newRaw := rawsOf(old, prefixRaw), rawsOf(new, prefixRaw)
 	proxies := key == "proxies"
+	from := len(d.out)
+	defer func() {
+		// Judge the union when no single entry already carries a risk.
+		if !slices.ContainsFunc(d.out[from:], func(c Change) bool { return c.Risk != "" }) {
+			d.union(key, list, oldSet, newSet)
+		}
+	}()
 	for _, o := range old {
-		if slices.ContainsFunc(new, func(n policy.Prefix) bool { return n.Raw == o.Raw }) {
+		if newRaw[o.Raw] {
 			continue
 		}
 		c := Change{Key: key, Op: Removed, Old: quote(o.Raw), Pos: list.Pos}
@@ -227,7 +251,7 @@ func (d *differ) prefixes(key string, list policy.Strings, old, new []policy.Pre
 		d.add(c)
 	}
 	for _, n := range new {
-		if slices.ContainsFunc(old, func(o policy.Prefix) bool { return o.Raw == n.Raw }) {
+		if oldRaw[n.Raw] {
 			continue
 		}
 		c := Change{Key: key, Op: Added, New: quote(n.Raw), Pos: n.Pos}
@@ -252,6 +276,43 @@ func (d *differ) prefixes(key string, list policy.Strings, old, new []policy.Pre
 		}
 		d.add(c)
 	}
+}
+
+// union reports a widened union of exempt.ips or proxies as a whole, so
+// that a change split into harmless-looking parts (0.0.0.0/1 and
+// 128.0.0.0/1) is seen for what it does: a risk when the new union holds
+// half of all IPv4 addresses or half of all IPv6 ones, and more than
+// before.
+func (d *differ) union(key string, list policy.Strings, oldSet, newSet *netipx.IPSet) {
+	o4, o6 := countByFamily(oldSet)
+	n4, n6 := countByFamily(newSet)
+	half4, half6 := new(big.Int).Lsh(big.NewInt(1), 31), new(big.Int).Lsh(big.NewInt(1), 127)
+	var before, after *big.Int
+	switch {
+	case n4.Cmp(o4) > 0 && n4.Cmp(half4) >= 0:
+		before, after = o4, n4
+	case n6.Cmp(o6) > 0 && n6.Cmp(half6) >= 0:
+		before, after = o6, n6
+	default:
+		return
+	}
+	c := Change{Key: key, Op: Note, Detail: "all of it now holds " + countAddrs(after) + ", up from " + countAddrs(before), Pos: list.Pos}
+	if key == "proxies" {
+		c.Risk = "X-Forwarded-For is trusted from half the address space or more: most clients can claim any address, an exempt one included"
+	} else {
+		c.Risk = "exempts half the address space or more: judge the list as a whole, not entry by entry"
+	}
+	d.add(c)
+}
+
+// countByFamily returns how many IPv4 addresses (as IPv4-mapped IPv6) and
+// how many other IPv6 addresses s holds.
+func countByFamily(s *netipx.IPSet) (v4, v6 *big.Int) {
+	var b netipx.IPSetBuilder
+	b.AddPrefix(netip.MustParsePrefix("::ffff:0.0.0.0/96"))
+	b.Intersect(s)
+	v4 = count(build(&b))
+	return v4, new(big.Int).Sub(count(s), v4)
 }
 
 func (d *differ) roles() {
@@ -306,6 +367,7 @@ func human(d time.Duration) string {
 
 // code formats s as a Markdown code span.
 func code(s string) string {
+	s = escapeControl(s)
 	fence := "`"
 	for strings.Contains(s, fence) {
 		fence += "`"
@@ -351,9 +413,18 @@ func (d *differ) response() {
 
 // list diffs a list of plain names.
 func (d *differ) list(key string, list policy.Strings, old, new []string, risk string) {
+	for _, c := range d.listChanges(key, list, old, new, risk) {
+		d.add(c)
+	}
+}
+
+// listChanges returns the changes of a list of strings: the removed, then
+// the added ones, each added one with risk.
+func (d *differ) listChanges(key string, list policy.Strings, old, new []string, risk string) []Change {
+	var out []Change
 	for _, o := range old {
 		if !slices.Contains(new, o) {
-			d.add(Change{Key: key, Op: Removed, Old: quote(o), Pos: list.Pos})
+			out = append(out, Change{Key: key, Op: Removed, Old: quote(o), Pos: list.Pos})
 		}
 	}
 	for i, n := range new {
@@ -362,10 +433,38 @@ func (d *differ) list(key string, list policy.Strings, old, new []string, risk s
 			if i < len(list.Items) {
 				pos = list.Items[i].Pos
 			}
-			d.add(Change{Key: key, Op: Added, New: quote(n), Risk: risk, Pos: pos})
+			out = append(out, Change{Key: key, Op: Added, New: quote(n), Risk: risk, Pos: pos})
 		}
 	}
+	return out
 }
+
+// rawsOf returns the set of the rules' texts as written.
+func rawsOf[R any](rules []R, raw func(R) string) map[string]bool {
+	m := make(map[string]bool, len(rules))
+	for _, r := range rules {
+		m[raw(r)] = true
+	}
+	return m
+}
+
+// escapeControl returns s, or, when s holds a control character (a
+// newline, an escape, a C1 control, a line or paragraph separator, a
+// bidirectional override), s quoted with its escapes: policy values reach
+// terminals, GitHub workflow commands and Markdown comments, where such a
+// character would end a line, a code span or a command, or restyle the
+// screen.
+func escapeControl(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
+	}) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+func pathRaw(p policy.PathPattern) string { return p.Raw }
+func prefixRaw(p policy.Prefix) string    { return p.Raw }
 
 // window formats a maintenance window.
 func window(w policy.Window) string {
@@ -426,7 +525,16 @@ func (d *differ) bypass() {
 
 // toggle diffs who may switch the mode with the generated ToggleHandler.
 func (d *differ) toggle() {
-	d.list("toggle.roles", d.new.Syntax.Toggle.Roles, d.old.Toggle.RoleNames(), d.new.Toggle.RoleNames(), "")
+	risk := ""
+	if slices.Contains(d.new.Toggle.RoleNames(), "authenticated") {
+		risk = "every signed-in user may switch the site into or out of maintenance"
+	}
+	for _, c := range d.listChanges("toggle.roles", d.new.Syntax.Toggle.Roles, d.old.Toggle.RoleNames(), d.new.Toggle.RoleNames(), "") {
+		if c.Op == Added && c.New == quote("authenticated") {
+			c.Risk = risk
+		}
+		d.add(c)
+	}
 }
 
 func (d *differ) messages() {

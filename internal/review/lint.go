@@ -43,6 +43,11 @@ func Lint(p *policy.Policy) []Warning {
 	l.ipList(d.Proxies, p.Proxies, true)
 	l.roles()
 	l.healthCheck()
+	for _, r := range p.Toggle.Roles {
+		if r.Raw == "authenticated" {
+			l.add(r.Pos, "%s: authenticated lets every signed-in user switch the site into or out of maintenance: name the roles of your administrators", key(d.Toggle.Roles, r.Rule))
+		}
+	}
 	if st := d.Response.Status; st.Set && p.Response.Status != 503 {
 		l.add(st.Pos, "response.status: %d is not 503 Service Unavailable, the status of a temporary outage (RFC 9110, section 15.6.4): clients, caches, crawlers and load balancers take other statuses for failures", p.Response.Status)
 	}
@@ -67,7 +72,9 @@ func (l *linter) add(pos policy.Pos, format string, args ...any) {
 
 func key(list policy.Strings, r policy.Rule) string { return fmt.Sprintf("%s[%d]", list.Key, r.Index) }
 
-func plain(s string) string { return s }
+// plain formats a value for plain text: as it is, but for control
+// characters (escapeControl).
+func plain(s string) string { return escapeControl(s) }
 
 // pathList checks one list of path patterns. verb says what the list does
 // to the paths it matches ("exempts", "forces"), for the every-path
@@ -86,6 +93,12 @@ func (l *linter) pathList(list policy.Strings, pats []policy.PathPattern, verb s
 			case "forces":
 				l.add(b.Pos, "%s: %s forces every path: the site gets the maintenance response even when the mode is off", k, quote(b.Raw))
 			}
+		} else if verb == "exempts" && mostPaths(b) {
+			l.add(b.Pos, "%s: %s exempts most paths: it matches %d of %d typical paths (/login, /cart, /api/v1/orders, ...)", k, quote(b.Raw), pathShare(b), len(samplePaths))
+		}
+		if verb == "exempts" && b.Kind == policy.Subtree && b.Path != "/" && healthRE.MatchString(b.Raw) {
+			bare := strings.TrimSuffix(b.Path, "/")
+			l.add(b.Pos, "%s: %s is a subtree: it exempts the paths below it, not %s or %s, which routers may route elsewhere; write %s for the path itself", k, quote(b.Raw), bare, b.Path, bare)
 		}
 		if verb == "exempts" && l.p.Response.Redirect != "" && b.Kind == policy.Exact && b.Path == l.p.Response.Redirect {
 			l.add(b.Pos, "%s: %s can never match: it is response.redirect, which always serves the maintenance page", k, quote(b.Raw))
@@ -122,59 +135,89 @@ func (l *linter) forcedAndExempt() {
 }
 
 // ipList checks exempt.ips or proxies: every address, duplicates, nested
-// prefixes, and prefixes that merge into fewer.
+// prefixes, and prefixes that merge into fewer. It takes O(n log n) for n
+// prefixes: one sort, then sweeps (a policy may list 100,000).
 func (l *linter) ipList(list policy.Strings, ps []policy.Prefix, proxies bool) {
-	redundant := make([]bool, len(ps))
-	for i, b := range ps {
-		k := key(list, b.Rule)
+	for _, b := range ps {
 		if every := everyAddress(b.Prefix); every != "" {
+			k := key(list, b.Rule)
 			if proxies {
 				l.add(b.Pos, "%s: %s trusts X-Forwarded-For from %s: any client can then claim any address, an exempt one included", k, quote(b.Raw), every)
 			} else {
 				l.add(b.Pos, "%s: %s exempts %s", k, quote(b.Raw), every)
 			}
 		}
-		for j, a := range ps {
-			if i == j || !covers(a.Prefix, b.Prefix) || covers(b.Prefix, a.Prefix) && j > i {
-				continue
-			}
+	}
+	// In address order, outer prefixes before the ones they hold, equal
+	// ones in policy order. CIDR prefixes nest or are disjoint, so the
+	// prefixes that hold the current one are a stack; each entry also
+	// keeps the first (in policy order) of itself and those below it,
+	// which is the one a nested prefix is reported against.
+	order := make([]int, len(ps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := rangeOf(ps[i].Prefix), rangeOf(ps[j].Prefix)
+		return cmp.Or(a.From().Compare(b.From()), b.To().Compare(a.To()))
+	})
+	type open struct {
+		to    netip.Addr
+		first int // the lowest index among this entry and those below it
+	}
+	var stack []open
+	redundant := make([]bool, len(ps))
+	for _, i := range order {
+		r := rangeOf(ps[i].Prefix)
+		for len(stack) > 0 && stack[len(stack)-1].to.Less(r.From()) {
+			stack = stack[:len(stack)-1]
+		}
+		first := i
+		if n := len(stack); n > 0 {
+			a, b := ps[stack[n-1].first], ps[i]
 			redundant[i] = true
-			if a.Prefix == b.Prefix {
+			k := key(list, b.Rule)
+			if a.Prefix == b.Prefix || in128(a.Prefix) == in128(b.Prefix) {
 				l.add(b.Pos, "%s: %s repeats %s (line %d), the same prefix; remove it", k, quote(b.Raw), key(list, a.Rule), a.Pos.Line)
 			} else {
 				l.add(b.Pos, "%s: %s overlaps %s (line %d), which holds it whole; the merged form is %s alone", k, quote(b.Raw), a.Raw, a.Pos.Line, a.Prefix)
 			}
-			break
+			first = min(first, stack[n-1].first)
 		}
+		stack = append(stack, open{r.To(), first})
 	}
 	// Prefixes that are not redundant but together form fewer, larger
-	// ones, such as 10.0.0.0/9 and 10.128.0.0/9.
+	// ones, such as 10.0.0.0/9 and 10.128.0.0/9: each range of their set
+	// holds the kept prefixes that follow in address order.
 	var kept []netip.Prefix
-	for i, p := range ps {
+	var members []int // indexes into ps, in address order
+	for _, i := range order {
 		if !redundant[i] {
-			kept = append(kept, p.Prefix)
+			kept = append(kept, ps[i].Prefix)
+			members = append(members, i)
 		}
 	}
+	next := 0
 	for _, r := range setOf(kept).Ranges() {
-		var members []policy.Prefix
-		for i, p := range ps {
-			if !redundant[i] && rangeCovers(r, p.Prefix) {
-				members = append(members, p)
-			}
+		var in []policy.Prefix
+		for next < len(members) && rangeCovers(r, ps[members[next]].Prefix) {
+			in = append(in, ps[members[next]])
+			next++
 		}
+		slices.SortFunc(in, func(a, b policy.Prefix) int { return cmp.Compare(a.Index, b.Index) })
 		merged := cidrs(r)
-		if len(merged) >= len(members) {
+		if len(merged) >= len(in) {
 			continue
 		}
-		raws := make([]string, len(members))
-		for i, m := range members {
+		raws := make([]string, len(in))
+		for i, m := range in {
 			raws[i] = m.Raw
 		}
 		forms := make([]string, len(merged))
 		for i, m := range merged {
 			forms[i] = m.String()
 		}
-		l.add(members[0].Pos, "%s: %s merge into %s; write the merged form", list.Key, andList(raws), strings.Join(forms, ", "))
+		l.add(in[0].Pos, "%s: %s merge into %s; write the merged form", list.Key, andList(raws), strings.Join(forms, ", "))
 	}
 }
 

@@ -71,6 +71,33 @@ func neverMatches(pp policy.PathPattern) string {
 // every path.
 var probePaths = []string{"/", "/index.html", "/a", "/a/b/c/", "/admin/", "/api/v1/users/42", "/x.y-z_~", "/%E2%82%AC"}
 
+// samplePaths are typical request paths of an app, to judge how much of a
+// site a re: pattern covers.
+var samplePaths = []string{
+	"/", "/index.html", "/login", "/logout", "/signup", "/search", "/cart", "/checkout", "/checkout/pay",
+	"/orders", "/orders/42", "/users/1/settings", "/account", "/admin", "/admin/users", "/api/v1/orders",
+	"/api/v2/users/7", "/graphql", "/static/app.js", "/static/app.css", "/favicon.ico", "/robots.txt",
+	"/blog/2026/hello-world", "/products/shoe-42", "/help/faq", "/a/b/c/d/e", "/x~y", "/%E2%82%AC",
+}
+
+// pathShare returns how many of samplePaths a re: pattern matches.
+func pathShare(pp policy.PathPattern) int {
+	n := 0
+	if pp.Kind == policy.Regexp {
+		for _, s := range samplePaths {
+			if pp.Regexp.MatchString(s) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// mostPaths reports whether a re: pattern matches at least half of
+// samplePaths: such a pattern exempts (or forces) most of a site, whatever
+// it looks like.
+func mostPaths(pp policy.PathPattern) bool { return 2*pathShare(pp) >= len(samplePaths) }
+
 // everyPath reports whether pp matches every request path: the subtree
 // "/", or an expression that matches each of probePaths.
 func everyPath(pp policy.PathPattern) bool {

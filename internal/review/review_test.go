@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -319,6 +320,12 @@ func TestLint(t *testing.T) {
 			"1:18: warning: exempt.roles[0]: anonymous exempts every request without roles: every visitor who is not signed in"}},
 		{"anonymous and authenticated", "exempt: {roles: [authenticated, anonymous]}\n", []string{
 			"1:33: warning: exempt.roles[1]: anonymous and authenticated together exempt every request: maintenance mode shows nothing except force.paths"}},
+		{"a regexp that exempts most paths", "exempt: {paths: [\"re:/[^~]*\"]}\n", []string{
+			"1:18: warning: exempt.paths[0]: re:/[^~]* exempts most paths: it matches 27 of 28 typical paths (/login, /cart, /api/v1/orders, ...)"}},
+		{"a health check subtree", "exempt: {paths: [/healthz/]}\n", []string{
+			"1:18: warning: exempt.paths[0]: /healthz/ is a subtree: it exempts the paths below it, not /healthz or /healthz/, which routers may route elsewhere; write /healthz for the path itself"}},
+		{"toggle for every signed-in user", "exempt: {paths: [/healthz]}\ntoggle: {roles: [admin, authenticated]}\n", []string{
+			"2:25: warning: toggle.roles[1]: authenticated lets every signed-in user switch the site into or out of maintenance: name the roles of your administrators"}},
 		{"status", "response: {status: 500}\n", []string{
 			"1:20: warning: response.status: 500 is not 503 Service Unavailable, the status of a temporary outage (RFC 9110, section 15.6.4): clients, caches, crawlers and load balancers take other statuses for failures"}},
 		{"json path duplicate", "response: {json_paths: [/api/, /api/v1]}\n", []string{
@@ -352,5 +359,29 @@ func TestLintSorted(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(got, func(a, b Warning) int { return cmp.Or(a.Pos.Line-b.Pos.Line, a.Pos.Col-b.Pos.Col) }) {
 		t.Errorf("warnings not sorted by position: %v", got)
+	}
+}
+
+// TestHostileValuesEscaped: a policy value with a newline, an HTML comment
+// or a terminal escape cannot end a Markdown code span (and hide the rest
+// of a pull request comment), start a GitHub workflow command on a line
+// of its own, or restyle a terminal, in explain and diff, text or
+// Markdown.
+func TestHostileValuesEscaped(t *testing.T) {
+	role := "staff\n\n<!-- hidden\n::stop-commands::x\n\x1b[31mred"
+	p := parse(t, "p.yaml", "exempt: {roles: ["+strconv.Quote(role)+"]}\n"+base)
+	old := parse(t, "p.yaml", base)
+	for name, out := range map[string]string{
+		"explain text":     Explain(p, false),
+		"explain markdown": Explain(p, true),
+		"diff text":        FormatDiff(Diff(old, p), false),
+		"diff markdown":    FormatDiff(Diff(old, p), true),
+	} {
+		if strings.Contains(out, "\x1b") || strings.Contains(out, "\n<!--") || strings.Contains(out, "\n::stop-commands") {
+			t.Errorf("%s holds the raw value:\n%s", name, out)
+		}
+		if !strings.Contains(out, `staff\n\n<!-- hidden\n::stop-commands::x\n\x1b[31mred`) {
+			t.Errorf("%s does not show the value escaped:\n%s", name, out)
+		}
 	}
 }
