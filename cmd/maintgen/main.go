@@ -4,6 +4,7 @@
 //
 // Usage:
 //
+//	maintgen init [-policy FILE]
 //	maintgen generate [-policy FILE] [-out DIR] [-v]
 //	maintgen validate [-policy FILE] [-strict] [-format text|github]
 //	maintgen check [-policy FILE] [-out DIR] [-format text|github]
@@ -15,10 +16,12 @@
 //	maintgen on [-policy FILE] [-for DURATION | -until RFC3339]
 //	maintgen off [-policy FILE]
 //	maintgen status [-policy FILE]
+//	maintgen schema
 //	maintgen version
 //
 // The commands are:
 //
+//	init      write a starter policy.yaml and its JSON Schema, and say what next
 //	generate  write the Go middleware, the pages and the proxy configurations
 //	validate  report the policy's errors, then its lint warnings
 //	check     fail when a generated file is stale, missing or edited by hand
@@ -29,6 +32,7 @@
 //	on        switch the maintenance mode on, in the state file
 //	off       switch the maintenance mode off, in the state file
 //	status    show whether the mode is on, and what decides it
+//	schema    print the JSON Schema of policy.yaml, for editors
 //	version   print maintgen's version
 //
 // Run "maintgen COMMAND -h" for a command's flags. Flags come before file

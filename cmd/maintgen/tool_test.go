@@ -191,6 +191,67 @@ func TestGoTool(t *testing.T) {
 	if out, err := goCmd(app, "tool", "maintgen", "check"); err == nil || !strings.Contains(out, "stale: maintenance/maintenance_gen.go") {
 		t.Errorf("maintgen check of a hand-edited guard: err %v, output:\n%s", err, out)
 	}
+
+	// A new user's first steps: maintgen init in a new module, then only
+	// the lines it prints pasted into the app.
+	shop := t.TempDir()
+	for name, data := range map[string]string{
+		"go.mod": "module example.com/shop\n\ngo 1.26\n\n" +
+			"require github.com/maintgen/maintgen v0.0.0-00010101000000-000000000000\n\n" +
+			"replace github.com/maintgen/maintgen => " + filepath.ToSlash(checkout) + "\n",
+		"go.sum": string(sum),
+	} {
+		if err := os.WriteFile(filepath.Join(shop, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustGo(shop, "get", "-tool", "github.com/maintgen/maintgen/cmd/maintgen")
+	printed := mustGo(shop, "tool", "maintgen", "init")
+	line := func(prefix string) string {
+		for l := range strings.Lines(printed) {
+			if l = strings.TrimSpace(l); strings.HasPrefix(l, prefix) {
+				return l
+			}
+		}
+		t.Fatalf("maintgen init printed no line starting %q:\n%s", prefix, printed)
+		return ""
+	}
+	main := "package main\n\n" + line("//go:generate") + "\n\nimport (\n\t\"net/http\"\n\n\t" +
+		strings.TrimPrefix(line("import "), "import ") + "\n)\n\n" +
+		"func app() http.Handler {\n\tmux := http.NewServeMux()\n\tmux.HandleFunc(\"/\", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(\"shop\")) })\n\t" +
+		line("handler :=") + "\n\treturn handler\n}\n\nfunc main() { http.ListenAndServe(\"127.0.0.1:8080\", app()) }\n"
+	test := `package main
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+func TestMode(t *testing.T) {
+	for mode, want := range map[string]int{"off": 200, "on": 503} {
+		t.Setenv("MAINTENANCE_MODE", mode)
+		rec := httptest.NewRecorder()
+		app().ServeHTTP(rec, httptest.NewRequest("GET", "/cart", nil))
+		if rec.Code != want {
+			t.Errorf("MAINTENANCE_MODE=%s: %d, want %d", mode, rec.Code, want)
+		}
+	}
+	t.Setenv("MAINTENANCE_MODE", "on")
+	rec := httptest.NewRecorder()
+	app().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != 200 {
+		t.Errorf("/healthz while on: %d", rec.Code)
+	}
+}
+`
+	for name, data := range map[string]string{"main.go": main, "main_test.go": test} {
+		if err := os.WriteFile(filepath.Join(shop, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustGo(shop, "generate", "./...")
+	mustGo(shop, "build", "./...")
+	mustGo(shop, "test", "-count=1", "./...")
 }
 
 // snapshot returns every file under dir with its contents and

@@ -50,6 +50,25 @@
 //     TestParseCoercions and TestParseSize hold more cases of each; FuzzParse checks that no
 //     input panics and that every error has a position).
 //
+// Where each attack of issue 13 on the outputs is tested (proxyout_test.go,
+// and internal/proxyconf against a real nginx):
+//
+//   - nginx output: a newline in state.file, output.pages, output.nginx or
+//     the policy file's name that would end a comment and write a
+//     directive, a non-ASCII package: TestNginxValueAttacks (and
+//     internal/proxyconf's TestNginxInjection); an X-Forwarded-For entry
+//     with port 0 that nginx's realip refuses, and /checkout%2f..%2fx,
+//     which nginx resolves out of the forced subtree: Requests ("ip:",
+//     "path:"), run against nginx by TestNginxAdversarial, and
+//     TestNginxMatchesMiddleware's cases (its policy exemptproxy.yaml has
+//     proxies that are exempt themselves).
+//   - Output paths: ".." out of the policy's directory, and pages that
+//     generate would delete without having written them:
+//     TestOutputPathAttacks.
+//   - Off read two ways: maintgen off, the toggle, a file holding off and an
+//     ended "on until", against what nginx reads: TestOffIsOffEverywhere
+//     and TestConcurrentToggles.
+//
 // SECURITY.md states the threat model and the decision taken for each
 // input.
 package adversarial
@@ -249,6 +268,10 @@ var Requests = []Attack{
 		Peer: "[::]:41000", Want: maint},
 	{Name: "ip: 0.0.0.0 and :: in X-Forwarded-For exempt nothing: maintenance", Target: "/secret",
 		Peer: ProxyPeer, Headers: xff("127.0.0.1, ::", "0.0.0.0"), Want: maint},
+	{Name: "ip: an entry with port 0 through a proxy that is exempt itself is the entry's address, not the proxy's (nginx's realip refuses port 0 and would keep the proxy): maintenance", Target: "/secret",
+		Peer: "[2001:db8:ffff::5]:41000", Headers: xff("203.0.113.9:0"), Want: maint},
+	{Name: "ip: the exempt proxy without X-Forwarded-For is its own client (control): pass", Target: "/secret",
+		Peer: "[2001:db8:ffff::5]:41000", Want: ips},
 
 	// ---- Paths ----
 	{Name: "path: /static/../admin is not in canonical form (chi routes it on /static/*): never exempt by path: maintenance", Target: "/static/../admin", Want: maint},
@@ -308,6 +331,7 @@ var Requests = []Attack{
 	{Name: "path: //checkout/ with the mode off: forced", Target: "//checkout/", Off: true, Want: forced},
 	{Name: "path: /%63heckout/x, an escaped letter, with the mode off: forced", Target: "/%63heckout/x", Off: true, Want: forced},
 	{Name: "path: /checkout%2fx with the mode off: forced (ServeMux would not route it there)", Target: "/checkout%2fx", Off: true, Want: forced},
+	{Name: "path: /checkout%2f..%2fx with the mode off, which chi routes to /checkout/* decoded and nginx resolves to /x: forced, at nginx too", Target: "/checkout%2f..%2fx", Off: true, Want: forced},
 	{Name: "path: /CHECKOUT/, another case, another route, with the mode off: pass", Target: "/CHECKOUT/", Off: true, Want: off},
 	{Name: "path: /checkout/../cart with the mode off, which chi and echo route to /checkout/* uncleaned: forced", Target: "/checkout/../cart", Off: true, Want: forced},
 	{Name: "path: /checkout/.. with the mode off, which chi and echo route to /checkout/*: forced", Target: "/checkout/..", Off: true, Want: forced},

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/maintgen/maintgen/internal/adversarial/guard"
-	redirect "github.com/maintgen/maintgen/internal/fuzzdiff/redirect"
+	redirect "github.com/maintgen/maintgen/internal/fuzzdiff/redirect/maintenance"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 

@@ -3,10 +3,13 @@
 // reference interpreter, a naive baseline matching the way
 // django-maintenance-mode does, and a bare handler.
 //
-// The guards under ip10/, ip1k/, ip100k/, path10/ and path1k/ are
+// The guards under ip10/, ip1k/, path10/, path1k/ and ip10file/ are
 // generated from Synthetic by go generate (TestGuardsUpToDate keeps them
 // in step; go test ./internal/bench -run TestGuardsUpToDate -update
-// rewrites them).
+// rewrites them). The guard of ip100k, 100,000 lines, is not committed:
+// -update writes it but the test does not compare it, make bench
+// generates it first (-run '^TestGuardsUpToDate$/^ip100k$' -update), and
+// the tests and benchmarks use it only when built with -tags ip100k.
 package bench
 
 //go:generate go test -run TestGuardsUpToDate -update
@@ -23,15 +26,26 @@ type Size struct {
 	Name  string // the package directory, such as ip100k
 	IPs   int    // exempt.ips rules
 	Paths int    // exempt.paths rules
+
+	// StateFile is the policy's state.file, read relative to the working
+	// directory; "" reads the state from the env var BENCH_MAINTENANCE.
+	StateFile string
+
+	// Uncommitted is set for a guard too large to commit: make bench
+	// generates it, .gitignore leaves it out, and the tests and benchmarks
+	// use it only when built with the build tag of its name.
+	Uncommitted bool
 }
 
-// Sizes are the benchmarked policies.
+// Sizes are the benchmarked policies. ip10file is ip10 with the state in
+// a state file instead of the env var, for the cost of the off path.
 var Sizes = []Size{
-	{"ip10", 10, 4},
-	{"ip1k", 1000, 4},
-	{"ip100k", 100000, 4},
-	{"path10", 4, 10},
-	{"path1k", 4, 1000},
+	{Name: "ip10", IPs: 10, Paths: 4},
+	{Name: "ip1k", IPs: 1000, Paths: 4},
+	{Name: "ip100k", IPs: 100000, Paths: 4, Uncommitted: true},
+	{Name: "path10", IPs: 4, Paths: 10},
+	{Name: "path1k", IPs: 4, Paths: 1000},
+	{Name: "ip10file", IPs: 10, Paths: 4, StateFile: "maintenance.state"},
 }
 
 // Synthetic returns a policy with n IP rules and m path rules, the same on
@@ -40,7 +54,12 @@ var Sizes = []Size{
 func Synthetic(s Size) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "version: 1\npackage: %s\noutput: {go: %s/guard_gen.go, pages: %s/pages}\n", s.Name, s.Name, s.Name)
-	b.WriteString("state: {env: BENCH_MAINTENANCE}\nexempt:\n  paths:\n")
+	if s.StateFile != "" {
+		fmt.Fprintf(&b, "state: {file: %s}\n", s.StateFile)
+	} else {
+		b.WriteString("state: {env: BENCH_MAINTENANCE}\n")
+	}
+	b.WriteString("exempt:\n  paths:\n")
 	for _, p := range PathRules(s) {
 		fmt.Fprintf(&b, "  - %s\n", p)
 	}

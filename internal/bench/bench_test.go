@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/maintgen/maintgen/internal/bench/ip10"
-	"github.com/maintgen/maintgen/internal/bench/ip100k"
+	"github.com/maintgen/maintgen/internal/bench/ip10file"
 	"github.com/maintgen/maintgen/internal/bench/ip1k"
 	"github.com/maintgen/maintgen/internal/bench/path10"
 	"github.com/maintgen/maintgen/internal/bench/path1k"
@@ -23,40 +23,93 @@ import (
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
-// guard builds a generated guard around next; the state comes from the
-// BENCH_MAINTENANCE env var, which New reads once.
+// guard is a generated guard: its Wrap, and its decision.
 type guard struct {
 	wrap   func(next http.Handler) http.Handler
 	decide func(r *http.Request) bool // pass?
 }
 
-// newGuard builds the generated guard of s with the mode on or off.
+// newGuards are the constructors of the generated guards, by Size name.
+// The uncommitted ip100k is added by ip100k_test.go, built with -tags
+// ip100k.
+var newGuards = map[string]func() guard{
+	"ip10": func() guard {
+		g := ip10.New(ip10.Config{})
+		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
+	},
+	"ip1k": func() guard {
+		g := ip1k.New(ip1k.Config{})
+		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
+	},
+	"path10": func() guard {
+		g := path10.New(path10.Config{})
+		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
+	},
+	"path1k": func() guard {
+		g := path1k.New(path1k.Config{})
+		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
+	},
+	"ip10file": func() guard {
+		g := ip10file.New(ip10file.Config{})
+		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
+	},
+}
+
+// built returns the Sizes whose guards this test binary holds: all but
+// the uncommitted ones, unless built with their tags. A committed Size
+// without a guard is an error.
+func built(tb testing.TB) []Size {
+	tb.Helper()
+	var sizes []Size
+	for _, s := range Sizes {
+		switch _, ok := newGuards[s.Name]; {
+		case ok:
+			sizes = append(sizes, s)
+		case s.Uncommitted:
+			if _, isBench := tb.(*testing.B); isBench {
+				tb.Logf("%s left out: make bench generates its guard and builds with -tags %s", s.Name, s.Name)
+			}
+		default:
+			tb.Fatalf("no guard for %s in newGuards", s.Name)
+		}
+	}
+	return sizes
+}
+
+// newGuard builds the generated guard of s with the mode on or off: it
+// sets the BENCH_MAINTENANCE env var, which New reads once, or, for a
+// policy with a state file, changes to a temporary directory and writes
+// the file there, which the guard reads at its first request and then
+// re-reads every state.poll (2s).
 func newGuard(tb testing.TB, s Size, on bool) guard {
 	tb.Helper()
 	state := "off"
 	if on {
 		state = "on"
 	}
-	tb.Setenv("BENCH_MAINTENANCE", state)
-	switch s.Name {
-	case "ip10":
-		g := ip10.New(ip10.Config{})
-		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
-	case "ip1k":
-		g := ip1k.New(ip1k.Config{})
-		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
-	case "ip100k":
-		g := ip100k.New(ip100k.Config{})
-		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
-	case "path10":
-		g := path10.New(path10.Config{})
-		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
-	case "path1k":
-		g := path1k.New(path1k.Config{})
-		return guard{g.Wrap, func(r *http.Request) bool { return g.Decide(r).Pass }}
+	if s.StateFile != "" {
+		tb.Chdir(tb.TempDir())
+		if err := os.WriteFile(s.StateFile, []byte(state+"\n"), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	} else {
+		tb.Setenv("BENCH_MAINTENANCE", state)
 	}
-	tb.Fatalf("no guard for %s", s.Name)
-	return guard{}
+	newGuard, ok := newGuards[s.Name]
+	if !ok {
+		tb.Fatalf("no guard for %s", s.Name)
+	}
+	return newGuard()
+}
+
+// kinds are the requests the benchmarks send to the guard of s. A guard
+// reading a state file is measured with the mode off only: with the mode
+// on it decides as the same policy reading the env var does.
+func kinds(s Size) []string {
+	if s.StateFile != "" {
+		return []string{"off"}
+	}
+	return []string{"exempt", "blocked", "off"}
 }
 
 // interpreter is the reference interpreter as a handler.
@@ -145,7 +198,7 @@ func requests(s Size) (exempt, blocked *http.Request) {
 // benchmark requests as intended, so that the benchmarks measure what
 // they claim to.
 func TestBenchRequests(t *testing.T) {
-	for _, s := range Sizes {
+	for _, s := range built(t) {
 		exempt, blocked := requests(s)
 		p := parsePolicy(t, s)
 		for _, on := range []bool{true, false} {
@@ -177,7 +230,7 @@ func TestBenchRequests(t *testing.T) {
 // TestDecideAllocs asserts that the generated guard's decision allocates
 // nothing, at every size and for every kind of request.
 func TestDecideAllocs(t *testing.T) {
-	for _, s := range Sizes {
+	for _, s := range built(t) {
 		exempt, blocked := requests(s)
 		for _, on := range []bool{true, false} {
 			g := newGuard(t, s, on)
@@ -193,28 +246,30 @@ func TestDecideAllocs(t *testing.T) {
 // BenchmarkServe compares, on the same policies and requests: the
 // generated guard, the reference interpreter, the naive baseline and a
 // bare handler (the floor), for an exempt request, a blocked request and
-// a request while the mode is off.
+// a request while the mode is off. The naive baseline checks a constant
+// for the mode, whatever the guard reads it from (env var, or state file
+// for ip10file).
 func BenchmarkServe(b *testing.B) {
-	for _, s := range Sizes {
+	for _, s := range built(b) {
 		exempt, blocked := requests(s)
 		p := parsePolicy(b, s)
-		for _, kind := range []string{"exempt", "blocked", "off"} {
+		for _, kind := range kinds(s) {
 			r, on := blocked, kind != "off"
 			if kind == "exempt" {
 				r = exempt
 			}
 			impls := []struct {
 				name string
-				h    func() http.Handler
+				h    func(testing.TB) http.Handler
 			}{
-				{"guard", func() http.Handler { return newGuard(b, s, on).wrap(okHandler()) }},
-				{"interpreter", func() http.Handler { return &interpreter{p, on, okHandler()} }},
-				{"naive", func() http.Handler { return NewNaive(s, constant(on), okHandler()) }},
-				{"bare", okHandler},
+				{"guard", func(tb testing.TB) http.Handler { return newGuard(tb, s, on).wrap(okHandler()) }},
+				{"interpreter", func(testing.TB) http.Handler { return &interpreter{p, on, okHandler()} }},
+				{"naive", func(testing.TB) http.Handler { return NewNaive(s, constant(on), okHandler()) }},
+				{"bare", func(testing.TB) http.Handler { return okHandler() }},
 			}
 			for _, impl := range impls {
 				b.Run("policy="+s.Name+"/impl="+impl.name+"/req="+kind, func(b *testing.B) {
-					h := impl.h()
+					h := impl.h(b)
 					w := newDiscard()
 					b.ReportAllocs()
 					for b.Loop() {
@@ -229,9 +284,9 @@ func BenchmarkServe(b *testing.B) {
 
 // BenchmarkDecide measures the generated guard's decision alone.
 func BenchmarkDecide(b *testing.B) {
-	for _, s := range Sizes {
+	for _, s := range built(b) {
 		exempt, blocked := requests(s)
-		for _, kind := range []string{"exempt", "blocked", "off"} {
+		for _, kind := range kinds(s) {
 			r, on := blocked, kind != "off"
 			if kind == "exempt" {
 				r = exempt

@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"slices"
 
 	"github.com/aymanbagabas/go-udiff"
 
-	"github.com/maintgen/maintgen/internal/build"
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -62,7 +59,7 @@ func (c *command) check(args []string) int {
 			c.stale(*format, display, "stale", policyName, display, string(disk), string(f.Data))
 		}
 	}
-	extra, err := stalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files)
+	extra, err := ownStalePages(filepath.Join(root, filepath.FromSlash(p.Output.Pages)), files)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return c.reportFormat(err, *format)
 	}
@@ -114,25 +111,4 @@ func (c *command) stale(format, name, kind, policyName, oldLabel, old, want stri
 		panic(fmt.Sprintf("maintgen: diff of %s: %v", name, err))
 	}
 	fmt.Fprint(c.stdout, diff)
-}
-
-// stalePages returns the page files in dir that an earlier policy
-// generated and this one does not (a removed locale, a changed status):
-// only names of generate's own pattern, sorted.
-func stalePages(dir string, files build.Files) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var keep []string
-	for _, f := range files.Of(build.HTMLPage, build.JSONPage) {
-		keep = append(keep, path.Base(f.Path))
-	}
-	var stale []string
-	for _, e := range entries {
-		if e.Type().IsRegular() && pageNameRE.MatchString(e.Name()) && !slices.Contains(keep, e.Name()) {
-			stale = append(stale, filepath.Join(dir, e.Name()))
-		}
-	}
-	return stale, nil
 }

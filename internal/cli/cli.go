@@ -11,9 +11,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/maintgen/maintgen/internal/atomicfile"
 	"github.com/maintgen/maintgen/internal/build"
@@ -57,6 +60,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.status(rest)
 	case "version":
 		return c.version(rest)
+	case "init":
+		return c.init(rest)
+	case "schema":
+		return c.schemaCmd(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, Usage)
 		return ExitOK
@@ -205,12 +212,15 @@ func writeIfChanged(name string, data []byte) (bool, error) {
 // S.json, S.L.html and S.L.json.
 var pageNameRE = regexp.MustCompile(`^[4-5][0-9][0-9](\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)?\.(html|json)$`)
 
-// removeStalePages deletes page files in dir that an earlier policy
-// generated and this one does not (a removed locale, a changed status), so
-// a proxy never serves them. Only names of generate's own pattern are
-// touched.
+// removeStalePages deletes the page files in dir that generate wrote
+// earlier and that this policy no longer produces (ownStalePages), so
+// that a proxy never serves them; then it writes the manifest anew
+// (policy.PagesManifest), listing the pages of files. A file the manifest
+// does not list is never touched, whatever its name: pointing output.pages
+// at a directory that holds pages of its own (or pages an older maintgen
+// wrote without a manifest) deletes nothing.
 func removeStalePages(dir string, files build.Files) ([]string, error) {
-	stale, err := stalePages(dir, files)
+	stale, err := ownStalePages(dir, files)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +231,79 @@ func removeStalePages(dir string, files build.Files) ([]string, error) {
 		}
 		removed = append(removed, name)
 	}
+	keep := pageNames(files)
+	slices.Sort(keep)
+	manifest := "# Written by maintgen generate: the page files it wrote in this directory.\n" +
+		"# It removes a page only when this list names it. DO NOT EDIT.\n" +
+		strings.Join(keep, "\n") + "\n"
+	if _, err := atomicfile.WriteIfChanged(filepath.Join(dir, policy.PagesManifest), []byte(manifest), 0o644); err != nil {
+		return removed, err
+	}
 	return removed, nil
+}
+
+// ownStalePages returns the page files in dir that the manifest there
+// lists as written by generate, that are still regular files there, and
+// that files no longer holds (a removed locale, a changed status): the
+// pages generate removes. Names of another form, or with a slash, are
+// skipped, whatever the manifest says.
+func ownStalePages(dir string, files build.Files) ([]string, error) {
+	listed, err := readPagesManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	keep := pageNames(files)
+	var stale []string
+	for _, name := range listed {
+		if slices.Contains(keep, name) || !pageNameRE.MatchString(name) {
+			continue
+		}
+		full := filepath.Join(dir, name)
+		fi, err := os.Lstat(full)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return nil, err
+		case fi.Mode().IsRegular():
+			stale = append(stale, full)
+		}
+	}
+	slices.Sort(stale)
+	return slices.Compact(stale), nil
+}
+
+// pageNames returns the file names of the pages of files.
+func pageNames(files build.Files) []string {
+	var names []string
+	for _, f := range files.Of(build.HTMLPage, build.JSONPage) {
+		names = append(names, path.Base(f.Path))
+	}
+	return names
+}
+
+// readPagesManifest returns the page names that the manifest in dir lists,
+// or none when there is no manifest.
+func readPagesManifest(dir string) ([]string, error) {
+	f, err := os.Open(filepath.Join(dir, policy.PagesManifest))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			names = append(names, line)
+		}
+	}
+	return names, nil
 }
 
 func (c *command) version(args []string) int {

@@ -97,7 +97,7 @@ func TestGenerateWritesEveryOutput(t *testing.T) {
 	if code != ExitOK || out != "" || errOut != "" {
 		t.Fatalf("generate: code %d, stdout %q, stderr %q; want 0 and silence", code, out, errOut)
 	}
-	want := []string{"maintenance/maintenance_gen.go", "policy.yaml", "public/503.en.html", "public/503.en.json", "public/503.html", "public/503.json"}
+	want := []string{"maintenance/maintenance_gen.go", "policy.yaml", "public/.maintgen-pages", "public/503.en.html", "public/503.en.json", "public/503.html", "public/503.json"}
 	if got := listFiles(t, dir); !slices.Equal(got, want) {
 		t.Errorf("files %q, want %q", got, want)
 	}
@@ -173,7 +173,7 @@ func TestGenerateOut(t *testing.T) {
 	if got := listFiles(t, dir); !slices.Equal(got, []string{"policy.yaml"}) {
 		t.Errorf("-out wrote into the policy's directory: %q", got)
 	}
-	want := []string{"maintenance/maintenance_gen.go", "public/503.en.html", "public/503.en.json", "public/503.html", "public/503.json"}
+	want := []string{"maintenance/maintenance_gen.go", "public/.maintgen-pages", "public/503.en.html", "public/503.en.json", "public/503.html", "public/503.json"}
 	if got := listFiles(t, out); !slices.Equal(got, want) {
 		t.Errorf("-out files %q, want %q", got, want)
 	}
@@ -192,7 +192,7 @@ func TestGenerateRemovesStalePages(t *testing.T) {
 	if code, _, errOut := run(t, dir, "generate"); code != ExitOK {
 		t.Fatal(errOut)
 	}
-	want := []string{"public/500.en.html", "public/500.en.json", "public/500.html", "public/500.json", "public/index.html", "public/robots.txt"}
+	want := []string{"public/.maintgen-pages", "public/500.en.html", "public/500.en.json", "public/500.html", "public/500.json", "public/index.html", "public/robots.txt"}
 	var got []string
 	for _, f := range listFiles(t, dir) {
 		if strings.HasPrefix(f, "public/") {
@@ -201,6 +201,62 @@ func TestGenerateRemovesStalePages(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("pages %q, want %q (stale 503 and fr pages removed, other files kept)", got, want)
+	}
+}
+
+// TestGenerateKeepsPagesItDidNotWrite: generate removes a stale page only
+// when its manifest says it wrote it, so that output.pages pointed at an
+// existing directory never loses files of generate's naming pattern that
+// maintgen did not write (issue 13).
+func TestGenerateKeepsPagesItDidNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	foreign := map[string]string{"public/404.html": "their 404", "public/500.json": "{}", "public/503.fr.html": "their fr page"}
+	for name, content := range foreign {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), content)
+	}
+	writeFile(t, filepath.Join(dir, "policy.yaml"), minimalPolicy+"  de: {title: T, heading: H, body: B}\n")
+	if code, _, errOut := run(t, dir, "generate"); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "public", ".maintgen-pages"))
+	if want := "503.de.html\n503.de.json\n503.en.html\n503.en.json\n503.html\n503.json\n"; err != nil || !strings.HasSuffix(string(b), "\n"+want) {
+		t.Errorf("manifest %q, %v; want it to end with the pages:\n%s", b, err, want)
+	}
+	// The de locale goes: its pages go, the foreign files stay.
+	writeFile(t, filepath.Join(dir, "policy.yaml"), minimalPolicy)
+	code, out, errOut := run(t, dir, "generate", "-v")
+	if code != ExitOK {
+		t.Fatal(errOut)
+	}
+	for name, content := range foreign {
+		if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err != nil || string(b) != content {
+			t.Errorf("%s: %q, %v; want it kept", name, b, err)
+		}
+	}
+	for _, name := range []string{"503.de.html", "503.de.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "public", name)); !os.IsNotExist(err) {
+			t.Errorf("%s: %v; want it removed", name, err)
+		}
+		if !strings.Contains(out, name+"\tremoved\n") {
+			t.Errorf("-v does not list %s as removed:\n%s", name, out)
+		}
+	}
+	// A manifest that names files outside the directory, or that are no
+	// page, is never followed there.
+	writeFile(t, filepath.Join(dir, "keep.html"), "keep")
+	writeFile(t, filepath.Join(dir, "public", ".maintgen-pages"), "../keep.html\n../policy.yaml\nindex.html\n/etc/passwd\n404.html\n404.html\n")
+	writeFile(t, filepath.Join(dir, "public", "index.html"), "keep")
+	if code, _, errOut := run(t, dir, "generate"); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	for _, name := range []string{"keep.html", "policy.yaml", "public/index.html"} {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A page listed twice is removed once, without an error.
+	if _, err := os.Stat(filepath.Join(dir, "public", "404.html")); !os.IsNotExist(err) {
+		t.Errorf("404.html, listed: %v; want it removed", err)
 	}
 }
 

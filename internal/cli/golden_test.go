@@ -42,6 +42,13 @@ func goldenName(p string) string {
 // generated file in a throwaway module and replays the request matrices,
 // and the requests try described, through it against the reference
 // interpreter.
+//
+// A Go output is kept as NAME.go.golden, so that nothing compiles it where
+// it sits. The cases fuzzed in internal/fuzzdiff are the exception: there
+// NAME.go.golden is a symbolic link to the package internal/fuzzdiff
+// compiles and fuzzes (internal/fuzzdiff/CASE/PACKAGE/NAME.go), so that
+// the golden file and the fuzzed guard are one file. The comparison reads
+// through the link and -update writes through it.
 func TestGolden(t *testing.T) {
 	entries, err := os.ReadDir(goldenDir)
 	if err != nil {

@@ -37,6 +37,9 @@ func TestCheck(t *testing.T) {
 		wantOut  []string // lines or fragments of stdout, in order
 	}{
 		{"up to date", func(*testing.T, string) {}, nil, ExitOK, nil},
+		{"a page maintgen did not write", func(t *testing.T, dir string) {
+			writeFile(t, filepath.Join(dir, "public", "404.html"), "<!doctype html><title>Not found</title>")
+		}, nil, ExitOK, nil},
 		{"edited by hand", func(t *testing.T, dir string) {
 			name := filepath.Join(dir, "maintenance", "maintenance_gen.go")
 			b, _ := os.ReadFile(name)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,10 +17,12 @@ import (
 // now is the clock of on, off and status; tests replace it.
 var now = time.Now
 
-// switchMode runs "maintgen on" and "maintgen off": it writes the policy's
-// state file atomically, then prints the resulting state as status does.
-// The file is state.file as written, relative to the working directory,
-// as the app reads it.
+// switchMode runs "maintgen on" and "maintgen off": on writes the policy's
+// state file atomically, off removes it (statefile.Write), so that the
+// nginx snippet, which asks only whether the file exists, reads the mode
+// as the middleware does; then it prints the resulting state as status
+// does. The file is state.file as written, relative to the working
+// directory, as the app reads it.
 func (c *command) switchMode(name string, args []string) int {
 	on := name == "on"
 	synopsis := "[-policy FILE]"
@@ -75,14 +78,26 @@ func (c *command) switchMode(name string, args []string) int {
 		if p.State != nil {
 			pos = p.Syntax.State.Pos
 		}
-		list.Add(pos, "state.file is not set: maintgen %s writes the state file; add one, such as state.file: maintenance.state", name)
+		verb := "writes"
+		if !on {
+			verb = "removes"
+		}
+		list.Add(pos, "state.file is not set: maintgen %s %s the state file; add one, such as state.file: maintenance.state", name, verb)
 		return c.report(list)
 	}
+	_, statErr := os.Lstat(p.State.File)
 	if err := statefile.Write(p.State.File, st); err != nil {
 		fmt.Fprintf(c.stderr, "maintgen %s: %v\n", name, err)
 		return ExitPolicy
 	}
-	fmt.Fprintf(c.stdout, "wrote %s: %s\n", p.State.File, st)
+	switch {
+	case on:
+		fmt.Fprintf(c.stdout, "wrote %s: %s\n", p.State.File, st)
+	case statErr == nil:
+		fmt.Fprintf(c.stdout, "removed %s: off\n", p.State.File)
+	default:
+		fmt.Fprintf(c.stdout, "%s: off (there was no file)\n", p.State.File)
+	}
 	c.printStatus(p, t)
 	return ExitOK
 }
@@ -124,6 +139,8 @@ func loadPolicy(name string) (*policy.Policy, error) {
 // generated guard's state: a schedule window, then the env var, then the
 // file. The env var is read from this process's environment, which may
 // differ from the app's; an app that sets Config.State decides for itself.
+// When the policy has output.nginx and state.file, a last line says what
+// the nginx snippet does (nginxMode).
 func (c *command) printStatus(p *policy.Policy, t time.Time) {
 	in := interp.StateInputs{Now: t}
 	if p.State != nil && p.State.Env != "" {
@@ -203,6 +220,39 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 	fmt.Fprintf(c.stdout, "state.file: %s\n", file)
 	fmt.Fprintf(c.stdout, "schedule:   %s\n", schedule)
 	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s\n", statefile.Word(m.On), by)
+	if p.Output.Nginx != "" && p.State != nil && p.State.File != "" {
+		fmt.Fprintf(c.stdout, "output.nginx: %s\n", nginxMode(p.State.File, m, in))
+	}
+}
+
+// nginxMode says what the nginx snippet does with the state file name,
+// and where that differs from the middleware's mode m: the snippet is on
+// while name exists as a regular file (nginx's -f), whatever it holds, an
+// "on until" that has ended too; it reads neither state.env,
+// state.fallback nor the schedule.
+func nginxMode(name string, m interp.Mode, in interp.StateInputs) string {
+	fi, err := os.Stat(name)
+	on := err == nil && fi.Mode().IsRegular()
+	var s string
+	switch {
+	case on:
+		s = "on (the state file exists)"
+	case err == nil:
+		s = "off (the state file is not a regular file)"
+	case errors.Is(err, fs.ErrNotExist):
+		s = "off (no state file)"
+	default:
+		s = fmt.Sprintf("off, if nginx cannot see the state file either (%v)", unwrapPath(err))
+	}
+	switch {
+	case on && !m.On:
+		s += ", but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read the end of on until; maintgen off removes it"
+	case !on && m.On:
+		s += ", but the middleware is on: nginx reads neither state.env, state.fallback nor the schedule; maintgen on writes the file"
+	case on && in.FileErr == nil && in.File.On && !in.File.Until.IsZero():
+		s += fmt.Sprintf("; nginx cannot read the end, %s: it stays on until maintgen off removes the file", stamp(in.File.Until))
+	}
+	return s
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -70,9 +70,9 @@ state.file: maintenance.state: on
 schedule:   no window ahead
 maintenance mode: on, decided by state.file maintenance.state
 `},
-		{"off", []string{"off"}, "off\n", `wrote maintenance.state: off
+		{"off removes the file", []string{"off"}, "<missing>", `removed maintenance.state: off
 state.env:  MAINTGEN_CLI_TEST_MODE is not set here
-state.file: maintenance.state: off
+state.file: maintenance.state: missing (off)
 schedule:   no window ahead
 maintenance mode: off, decided by state.file maintenance.state
 `},
@@ -106,11 +106,71 @@ maintenance mode: on, decided by state.file maintenance.state
 			if got := stateFileContent(t); got != c.file {
 				t.Errorf("state file %q, want %q", got, c.file)
 			}
+			if c.file == "<missing>" {
+				return
+			}
 			if fi, err := os.Stat("maintenance.state"); err != nil || fi.Mode() != 0o644 {
 				t.Errorf("state file mode %v, %v; want 0644", fi.Mode(), err)
 			}
 		})
 	}
+	t.Run("off without a file", func(t *testing.T) {
+		stateDir(t, statePolicy, at)
+		code, out, errOut := runState(t, "off")
+		if code != ExitOK || errOut != "" {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if first, _, _ := strings.Cut(out, "\n"); first != "maintenance.state: off (there was no file)" {
+			t.Errorf("first line %q", first)
+		}
+		if got := stateFileContent(t); got != "<missing>" {
+			t.Errorf("state file %q", got)
+		}
+	})
+}
+
+// TestStatusNginx: with output.nginx, status says what the snippet does,
+// which reads the state file's existence only, and where that differs
+// from the middleware (issue 13).
+func TestStatusNginx(t *testing.T) {
+	policy := strings.Replace(statePolicy, "pages: public}", "pages: public, nginx: nginx/m.conf}", 1)
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name, env, file, want string // file: "" missing
+	}{
+		{"missing", "", "", "output.nginx: off (no state file)"},
+		{"on", "", "on\n", "output.nginx: on (the state file exists)"},
+		{"off written into the file", "", "off\n", "output.nginx: on (the state file exists), but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read the end of on until; maintgen off removes it"},
+		{"on until, ended", "", "on until 2029-12-31T23:00:00Z\n", "output.nginx: on (the state file exists), but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read the end of on until; maintgen off removes it"},
+		{"on until, ahead", "", "on until 2030-01-01T02:00:00Z\n", "output.nginx: on (the state file exists); nginx cannot read the end, 2030-01-01T02:00:00Z: it stays on until maintgen off removes the file"},
+		{"the env var decides", "on", "", "output.nginx: off (no state file), but the middleware is on: nginx reads neither state.env, state.fallback nor the schedule; maintgen on writes the file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stateDir(t, policy, at)
+			if c.env != "" {
+				t.Setenv("MAINTGEN_CLI_TEST_MODE", c.env)
+			}
+			if c.file != "" {
+				if err := os.WriteFile("maintenance.state", []byte(c.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, out, errOut := runState(t, "status")
+			if code != ExitOK || errOut != "" {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if got := lines[len(lines)-1]; got != c.want {
+				t.Errorf("last line:\n%s\nwant:\n%s\n(all: %s)", got, c.want, out)
+			}
+		})
+	}
+	t.Run("without output.nginx, no such line", func(t *testing.T) {
+		stateDir(t, statePolicy, at)
+		if _, out, _ := runState(t, "status"); strings.Contains(out, "nginx") {
+			t.Errorf("status mentions nginx:\n%s", out)
+		}
+	})
 }
 
 func TestOnOffErrors(t *testing.T) {
@@ -133,7 +193,7 @@ func TestOnOffErrors(t *testing.T) {
 		{"no state file", strings.Replace(statePolicy, "file: maintenance.state, ", "", 1), []string{"on"}, ExitPolicy,
 			"policy.yaml:3:8: state.file is not set: maintgen on writes the state file; add one, such as state.file: maintenance.state"},
 		{"no state section", strings.Replace(statePolicy, "state: {env: MAINTGEN_CLI_TEST_MODE, file: maintenance.state, fallback: on}\n", "", 1), []string{"off"}, ExitPolicy,
-			"policy.yaml:1:1: state.file is not set: maintgen off writes the state file; add one, such as state.file: maintenance.state"},
+			"policy.yaml:1:1: state.file is not set: maintgen off removes the state file; add one, such as state.file: maintenance.state"},
 		{"bad policy", "version: 2\n", []string{"on"}, ExitPolicy, "policy.yaml:1:10: version: 2 is not supported; want 1"},
 		{"missing policy", statePolicy, []string{"on", "-policy", "nope.yaml"}, ExitPolicy, "nope.yaml:1:1: cannot read policy: no such file or directory"},
 	} {

@@ -83,6 +83,9 @@ func OpsMatrix(p *policy.Policy) []Case {
 		{"maintenance_bypass=" + OpsSecret},
 		{"Maintenance_Bypass=" + valid},
 		{"maintenance_bypass="},
+		// Only the first interp.MaxBypassCookies count.
+		{strings.Repeat("maintenance_bypass=garbage; ", interp.MaxBypassCookies-1) + "maintenance_bypass=" + valid},
+		{strings.Repeat("maintenance_bypass=garbage; ", interp.MaxBypassCookies) + "maintenance_bypass=" + valid},
 	}
 	for _, secret := range []string{OpsSecret, " " + OpsSecret + "\n", "", OpsSecret[:15]} {
 		for _, on := range []bool{true, false} {

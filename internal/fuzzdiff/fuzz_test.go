@@ -15,11 +15,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/maintgen/maintgen/internal/difftest"
-	full "github.com/maintgen/maintgen/internal/fuzzdiff/full"
-	jsononly "github.com/maintgen/maintgen/internal/fuzzdiff/jsononly"
-	multilocale "github.com/maintgen/maintgen/internal/fuzzdiff/multilocale"
-	redirect "github.com/maintgen/maintgen/internal/fuzzdiff/redirect"
-	roles "github.com/maintgen/maintgen/internal/fuzzdiff/roles"
+	full "github.com/maintgen/maintgen/internal/fuzzdiff/full/maintenance"
+	"github.com/maintgen/maintgen/internal/fuzzdiff/json-only/apiguard"
+	"github.com/maintgen/maintgen/internal/fuzzdiff/multilocale-rtl/downtime"
+	redirect "github.com/maintgen/maintgen/internal/fuzzdiff/redirect/maintenance"
+	roles "github.com/maintgen/maintgen/internal/fuzzdiff/roles/maintenance"
 	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
@@ -66,10 +66,10 @@ var guards = []decide{
 		return convert(roles.New(roles.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
 	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(jsononly.New(jsononly.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+		return convert(apiguard.New(apiguard.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
 	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(multilocale.New(multilocale.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+		return convert(downtime.New(downtime.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
 	},
 }
 
@@ -84,7 +84,7 @@ func loadPolicies(tb testing.TB) []*policy.Policy {
 	tb.Helper()
 	policiesOnce.Do(func() {
 		for _, c := range Cases {
-			src, err := os.ReadFile(filepath.Join("..", "..", "golden", c.Golden, "policy.yaml"))
+			src, err := os.ReadFile(filepath.Join("..", "..", "golden", c, "policy.yaml"))
 			if err != nil {
 				policiesErr = err
 				return
@@ -164,7 +164,7 @@ func FuzzDifferential(f *testing.F) {
 		})
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: %s %q from %q xff=%q roles=%q accept=%q lang=%q on=%t now=%s: generated guard differs from the interpreter (-interpreter +generated):\n%s",
-				Cases[i].Golden, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, now.Format(time.RFC3339Nano), diff)
+				Cases[i], method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, now.Format(time.RFC3339Nano), diff)
 		}
 	})
 }

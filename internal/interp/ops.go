@@ -30,6 +30,11 @@ const MinBypassSecret = 16
 // under a longer ttl.
 const BypassClockSkew = time.Minute
 
+// MaxBypassCookies is how many maintenance_bypass cookies a request may
+// carry that count, the first in header order: each costs an HMAC, so
+// that a request with thousands of them costs no more than one with four.
+const MaxBypassCookies = 4
+
 // WindowAt returns the schedule window that holds now: Start <= now < End.
 func WindowAt(p *policy.Policy, now time.Time) (policy.Window, bool) {
 	for _, w := range p.Schedule {
@@ -140,7 +145,8 @@ func BypassSetCookie(p *policy.Policy, secret string, now time.Time) string {
 var bypassCookieRE = regexp.MustCompile(`^([1-9][0-9]{0,17})\.([A-Za-z0-9_-]{43})$`)
 
 // HasBypassCookie reports whether req carries a valid bypass cookie: one
-// of its maintenance_bypass cookies (as net/http parses the Cookie lines)
+// of its first MaxBypassCookies maintenance_bypass cookies (as net/http
+// parses the Cookie lines)
 // has the form BypassCookieValue gives, a MAC made with the secret, and
 // an expiry after req.Now but not beyond req.Now + ttl + BypassClockSkew.
 func HasBypassCookie(p *policy.Policy, req Request) bool {
@@ -151,7 +157,8 @@ func HasBypassCookie(p *policy.Policy, req Request) bool {
 	r := &http.Request{Header: http.Header{"Cookie": req.Cookie}}
 	now := req.Now.Unix()
 	latest := now + int64((p.Bypass.TTL+BypassClockSkew)/time.Second)
-	for _, c := range r.CookiesNamed(BypassCookie) {
+	cookies := r.CookiesNamed(BypassCookie)
+	for _, c := range cookies[:min(len(cookies), MaxBypassCookies)] {
 		m := bypassCookieRE.FindStringSubmatch(c.Value)
 		if m == nil {
 			continue

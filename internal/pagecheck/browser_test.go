@@ -42,7 +42,7 @@ type viewport struct {
 
 var viewports = []viewport{
 	{"desktop", 1280, 800, false},
-	{"mobile", 375, 667, true},
+	{"mobile", 390, 844, true},
 }
 
 // browser is a headless Chromium.

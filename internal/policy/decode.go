@@ -38,6 +38,10 @@ func Decode(name string, src []byte) (*Syntax, error) {
 type decoder struct {
 	file string
 	errs ErrorList
+
+	// keyPos holds the position of each key read, by dotted path, so that
+	// a key missing from a section is reported at the section's key.
+	keyPos map[string]Pos
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
@@ -63,8 +67,12 @@ var yamlParserProblems = map[string]bool{
 
 // yamlError turns an error of the YAML parser into a positioned Error. The
 // parser reports a line but no column; for errors without a line (and for
-// a parser error on the first line) the position is the first line.
-func (d *decoder) yamlError(err error) {
+// a parser error on the first line) the position is the first line. The
+// parser often names the line where the mapping it was reading starts,
+// not the mistake: a tab in an indentation, or a line indented to no
+// level of the keys above it, at or after that line is reported instead,
+// at its own line and column.
+func (d *decoder) yamlError(err error, src []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
@@ -74,7 +82,67 @@ func (d *decoder) yamlError(err error) {
 			line++
 		}
 	}
+	if l, c, why, ok := indentMistake(src, max(line, 1)); ok {
+		d.errs.Add(Pos{File: d.file, Line: l, Col: c}, "invalid YAML: %s", why)
+		return
+	}
 	d.errs.Add(Pos{File: d.file, Line: max(line, 1), Col: 1}, "invalid YAML: %s", msg)
+}
+
+// indentMistake finds the first indentation mistake at or after line from
+// of a block-style YAML file: a tab in an indentation, or a line that
+// steps back to an indentation no key above it has. Block scalars (| and
+// >) and flow collections spanning lines are skipped. It is a hint for the
+// parser's error, which often names an earlier line.
+func indentMistake(src []byte, from int) (line, col int, why string, ok bool) {
+	var levels []int // indentations of the open block levels
+	scalar := -1     // the indentation of the key that opened a block scalar
+	depth := 0       // open [ and { of a flow collection
+	for i, text := range strings.Split(string(src), "\n") {
+		n := i + 1
+		text = strings.TrimSuffix(text, "\r")
+		body := strings.TrimLeft(text, " ")
+		ind := len(text) - len(body)
+		if body == "" || strings.HasPrefix(body, "#") {
+			continue
+		}
+		if scalar >= 0 {
+			if ind > scalar {
+				continue
+			}
+			scalar = -1
+		}
+		if strings.HasPrefix(body, "\t") {
+			if n >= from {
+				return n, ind + 1, "tabs are not allowed for indentation; indent with spaces", true
+			}
+			return 0, 0, "", false
+		}
+		if depth == 0 {
+			popped := false
+			for len(levels) > 0 && levels[len(levels)-1] > ind {
+				levels, popped = levels[:len(levels)-1], true
+			}
+			if len(levels) == 0 || levels[len(levels)-1] < ind {
+				// Deeper than the open level: a new level, unless the line
+				// stepped back from a deeper one to an indentation between.
+				if popped && n >= from {
+					return n, ind + 1, fmt.Sprintf("this line is indented %d spaces, like no key above it; indent it as the keys it belongs with", ind), true
+				}
+				levels = append(levels, ind)
+			}
+		}
+		v := strings.TrimSpace(body)
+		if c := strings.Index(v, " #"); c >= 0 {
+			v = strings.TrimSpace(v[:c])
+		}
+		if strings.HasSuffix(v, "|") || strings.HasSuffix(v, ">") || strings.HasSuffix(v, "|-") || strings.HasSuffix(v, ">-") || strings.HasSuffix(v, "|+") || strings.HasSuffix(v, ">+") {
+			scalar = ind
+		}
+		depth += strings.Count(v, "[") + strings.Count(v, "{") - strings.Count(v, "]") - strings.Count(v, "}")
+		depth = max(depth, 0)
+	}
+	return 0, 0, "", false
 }
 
 // checkText reports the first character of src that YAML does not allow:
@@ -142,7 +210,7 @@ func (d *decoder) document(src []byte, doc *Syntax) {
 		if errors.Is(err, io.EOF) {
 			d.errs.Add(start, "policy is empty")
 		} else {
-			d.yamlError(err)
+			d.yamlError(err, src)
 		}
 		return
 	}
@@ -150,7 +218,7 @@ func (d *decoder) document(src []byte, doc *Syntax) {
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		d.yamlError(err)
+		d.yamlError(err, src)
 		return
 	default:
 		p := d.pos(&next) // the "---" that starts the second document
@@ -438,6 +506,10 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, key string, node Node) 
 	}
 	before := len(d.errs)
 	d.pairs(n, key, func(k, val *yaml.Node) {
+		if d.keyPos == nil {
+			d.keyPos = map[string]Pos{}
+		}
+		d.keyPos[join(key, k.Value)] = d.pos(k)
 		i := fieldIndex(t, k.Value)
 		if why, ok := forbiddenKeys[join(key, k.Value)]; ok && i < 0 {
 			d.errs.Add(d.pos(k), "%s: %s", join(key, k.Value), why)
@@ -449,11 +521,16 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, key string, node Node) 
 		}
 		d.decode(val, v.Field(i), join(key, k.Value))
 	})
-	// Missing keys get their parent's position, for messages such as
-	// "output.go is required". When the section is not a mapping, its keys
-	// are marked Bad: they are not missing, the section is wrong.
+	// Missing keys get the position of their section's key, for messages
+	// such as "output.go is required" at output:. When the section is not
+	// a mapping, its keys are marked Bad: they are not missing, the
+	// section is wrong.
 	notMapping := len(d.errs) > before && n.Kind != yaml.MappingNode
-	missing(v, key, node.Pos, notMapping)
+	at := node.Pos
+	if p, ok := d.keyPos[key]; ok {
+		at = p
+	}
+	missing(v, key, at, notMapping)
 }
 
 // missing fills the Node of every key of the section v that the file did

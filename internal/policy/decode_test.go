@@ -154,7 +154,22 @@ func TestParseFile(t *testing.T) {
 		{
 			name: "tab indentation",
 			src:  "version: 1\noutput:\n\tgo: m/m_gen.go\n",
-			want: "policy.yaml:3:1: invalid YAML: found character that cannot start any token",
+			want: "policy.yaml:3:1: invalid YAML: tabs are not allowed for indentation; indent with spaces",
+		},
+		{
+			name: "tab after spaces",
+			src:  "version: 1\noutput:\n  go: m/m_gen.go\n  \tpages: p\n",
+			want: "policy.yaml:4:3: invalid YAML: tabs are not allowed for indentation; indent with spaces",
+		},
+		{
+			name: "a key indented between two levels, far below the mapping's start",
+			src:  "version: 1\noutput:\n  go: m/m_gen.go\n  pages: p\ndefault_locale: en\nmessages:\n  en:\n    title: T\n   heading: H\n    body: B\n",
+			want: "policy.yaml:9:4: invalid YAML: this line is indented 3 spaces, like no key above it; indent it as the keys it belongs with",
+		},
+		{
+			name: "a sequence entry indented between two levels",
+			src:  minimal + "exempt:\n  paths:\n    - /a\n   - /b\n",
+			want: "policy.yaml:8:4: invalid YAML: this line is indented 3 spaces, like no key above it; indent it as the keys it belongs with",
 		},
 		{
 			name: "bad indentation",
@@ -489,7 +504,7 @@ output: {pages: public}
 default_locale: en
 messages: {en: {title: T, heading: H, body: B}}
 `,
-			want: "policy.yaml:2:9: output.go is required",
+			want: "policy.yaml:2:1: output.go is required",
 		},
 		{
 			name: "missing output.pages",
@@ -499,7 +514,7 @@ output:
 default_locale: en
 messages: {en: {title: T, heading: H, body: B}}
 `,
-			want: "policy.yaml:3:3: output.pages is required",
+			want: "policy.yaml:2:1: output.pages is required",
 		},
 		{
 			name: "empty output",
@@ -508,7 +523,7 @@ output:
 default_locale: en
 messages: {en: {title: T, heading: H, body: B}}
 `,
-			want: "policy.yaml:2:8: output.go is required\npolicy.yaml:2:8: output.pages is required",
+			want: "policy.yaml:2:1: output.go is required\npolicy.yaml:2:1: output.pages is required",
 		},
 		{
 			name: "missing messages",

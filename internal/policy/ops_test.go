@@ -63,9 +63,9 @@ policy.yaml:10:5: schedule[4]: want a mapping, got timestamp 2030-03-01T10:00:00
 		{"bypass: the secret in the policy", minimal + "bypass: {secret_env: B, secret: hunter2hunter2hunter2}\n",
 			"policy.yaml:5:25: bypass.secret: a secret must never be written in the policy, which is committed and reviewed: put it in an environment variable and name that variable in bypass.secret_env"},
 		{"bypass: no secret_env", minimal + "bypass: {path: /b}\n",
-			"policy.yaml:5:9: bypass.secret_env is required: name the environment variable that holds the secret, such as MAINTENANCE_BYPASS_SECRET"},
+			"policy.yaml:5:1: bypass.secret_env is required: name the environment variable that holds the secret, such as MAINTENANCE_BYPASS_SECRET"},
 		{"bypass: empty section", minimal + "bypass:\n",
-			"policy.yaml:5:8: bypass.secret_env is required: name the environment variable that holds the secret, such as MAINTENANCE_BYPASS_SECRET"},
+			"policy.yaml:5:1: bypass.secret_env is required: name the environment variable that holds the secret, such as MAINTENANCE_BYPASS_SECRET"},
 		{"bypass: bad values", minimal + "bypass: {secret_env: 1X, path: b, ttl: 0s, insecure_cookie: yes}\n",
 			`policy.yaml:5:22: bypass.secret_env: "1X" is not an environment variable name: want letters, digits and _, starting with a letter or _
 policy.yaml:5:32: bypass.path: "b" is not a same-site absolute path (it must start with /): want a path such as /__maintenance/bypass

@@ -338,6 +338,10 @@ func (c *compiler) outputPath(s String, ext string) string {
 		c.errorf(s.Node, "%q: use a relative path with forward slashes", v)
 	case path.IsAbs(v):
 		c.errorf(s.Node, "%q is absolute: output paths are relative to the policy file's directory", v)
+	case strings.ContainsFunc(v, isControl):
+		c.errorf(s.Node, "%q holds a control character: output paths are written into file names and the nginx snippet's comments", v)
+	case escapes(v):
+		c.errorf(s.Node, "%q leaves the policy file's directory: output paths stay inside it (and inside generate -out DIR)", v)
 	case ext != "" && (!strings.HasSuffix(v, ext) || strings.HasSuffix(v, "_test.go")):
 		c.errorf(s.Node, "%q: want a file name ending in %s (and not _test.go)", v, ext)
 	case path.Clean(v) == ".":
@@ -356,6 +360,11 @@ func (c *compiler) outputPath(s String, ext string) string {
 // output.pages (S.html, S.json, S.L.html, S.L.json), which no other output
 // may take.
 var pageFileRE = regexp.MustCompile(`^[0-9]{3}(\.[^./]+)?\.(html|json)$`)
+
+// PagesManifest is the file in output.pages where generate lists the page
+// files it wrote, so that it removes a stale page only when it wrote it;
+// no other output may take its name.
+const PagesManifest = ".maintgen-pages"
 
 // proxyOutputs checks the optional output.nginx and output.haproxy files:
 // relative paths that no other output uses. nginx can check whether a file
@@ -407,6 +416,8 @@ func (c *compiler) proxyOutputs(p *Policy) {
 			c.errorf(f.node, "%q is also output.pages: want a file of its own", f.path)
 		case path.Dir(f.path) == pages && pageFileRE.MatchString(path.Base(f.path)):
 			c.errorf(f.node, "%q has the name of a page file in output.pages, which generate writes and removes: choose another name", f.path)
+		case path.Dir(f.path) == pages && path.Base(f.path) == PagesManifest:
+			c.errorf(f.node, "%q is where generate lists the pages it wrote in output.pages: choose another name", f.path)
 		}
 	}
 }
@@ -423,6 +434,10 @@ func (c *compiler) optionalFile(s String, ext string) string {
 		c.errorf(s.Node, "%q: use a relative path with forward slashes", v)
 	case path.IsAbs(v):
 		c.errorf(s.Node, "%q is absolute: output paths are relative to the policy file's directory", v)
+	case strings.ContainsFunc(v, isControl):
+		c.errorf(s.Node, "%q holds a control character: output paths are written into file names and the nginx snippet's comments", v)
+	case escapes(v):
+		c.errorf(s.Node, "%q leaves the policy file's directory: output paths stay inside it (and inside generate -out DIR)", v)
 	case strings.HasSuffix(v, "/") || path.Clean(v) == "." || path.Base(path.Clean(v)) == "..":
 		c.errorf(s.Node, "%q is a directory, not a file", v)
 	case ext != "" && !strings.HasSuffix(v, ext):
@@ -431,6 +446,16 @@ func (c *compiler) optionalFile(s String, ext string) string {
 		return path.Clean(v)
 	}
 	return ""
+}
+
+// isControl reports whether r is a control character: C0, DEL or C1.
+func isControl(r rune) bool { return r < 0x20 || 0x7f <= r && r < 0xa0 }
+
+// escapes reports whether the relative path v, once cleaned, leaves its
+// directory: it is "..", or starts with "../".
+func escapes(v string) bool {
+	c := path.Clean(v)
+	return c == ".." || strings.HasPrefix(c, "../")
 }
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -456,7 +481,9 @@ func (c *compiler) state(d *StateSyntax) *State {
 		c.errs.Add(d.Pos, "state: want env, file or both, to say where the on/off switch lives")
 	}
 	if ok(d.Poll.Node) {
-		if d.Poll.Value <= 0 {
+		if decimalRE.MatchString(d.Poll.Raw) {
+			c.errorf(d.Poll.Node, "%s has no unit: want a Go duration such as 2s or 500ms (as whole seconds it would be %s)", d.Poll.Raw, d.Poll.Value)
+		} else if d.Poll.Value <= 0 {
 			c.errorf(d.Poll.Node, "%s is not positive: want a duration greater than 0, such as 2s", d.Poll.Raw)
 		} else {
 			st.Poll = d.Poll.Value
@@ -501,6 +528,9 @@ func ParsePath(s string) (PathPattern, error) {
 	if strings.ContainsAny(s, "{}") {
 		return PathPattern{}, fmt.Errorf("%q: ServeMux wildcards such as {id} are not supported; use re: and a regular expression", s)
 	}
+	if err := routerWildcard(s); err != nil {
+		return PathPattern{}, err
+	}
 	if clean := CleanPath(s); clean != s {
 		return PathPattern{}, fmt.Errorf("%q is not clean and could never match a cleaned request path; did you mean %q?", s, clean)
 	}
@@ -508,6 +538,24 @@ func ParsePath(s string) (PathPattern, error) {
 		return PathPattern{Kind: Subtree, Path: s}, nil
 	}
 	return PathPattern{Kind: Exact, Path: s}, nil
+}
+
+// routerWildcard reports the router wildcards that a pattern would take
+// literally, and never match: chi's and gorilla's /* and echo's and gin's
+// /*name catch-alls, /** globs, and gin's and echo's :param segments.
+func routerWildcard(s string) error {
+	for _, seg := range strings.Split(s, "/") {
+		switch {
+		case strings.Contains(seg, "*"):
+			if i := strings.Index(s, seg); strings.HasPrefix(seg, "*") && !strings.Contains(s[i+len(seg):], "/") {
+				return fmt.Errorf("%q: router wildcards such as * are not supported: did you mean the subtree %s?", s, s[:i])
+			}
+			return fmt.Errorf("%q: router wildcards such as * are not supported; use a subtree such as /static/, or re: and a regular expression", s)
+		case strings.HasPrefix(seg, ":") && len(seg) > 1:
+			return fmt.Errorf("%q: router parameters such as %s are not supported; use re: and a regular expression", s, seg)
+		}
+	}
+	return nil
 }
 
 // AnchorRegexp anchors expr at both ends of the text, whatever flags expr

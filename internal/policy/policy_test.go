@@ -116,6 +116,38 @@ policy.yaml:2:61: output.haproxy: "errors/" is a directory, not a file`,
 			want: `policy.yaml:2:74: output.haproxy: "public/503.en-US.html" has the name of a page file in output.pages, which generate writes and removes: choose another name`,
 		},
 		{
+			name: "output.haproxy takes the pages manifest's name",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, haproxy: public/.maintgen-pages}", 1),
+			want: `policy.yaml:2:50: output.haproxy: "public/.maintgen-pages" is where generate lists the pages it wrote in output.pages: choose another name`,
+		},
+		{
+			name: "output paths that leave the policy's directory",
+			src: `version: 1
+output: {go: ../m_gen.go, pages: "a/../../public", nginx: "nginx/../../../x.conf", haproxy: ".."}
+default_locale: en
+messages: {en: {title: T, heading: H, body: B}}
+`,
+			want: `policy.yaml:2:14: output.go: "../m_gen.go" leaves the policy file's directory: output paths stay inside it (and inside generate -out DIR)
+policy.yaml:2:34: output.pages: "a/../../public" leaves the policy file's directory: output paths stay inside it (and inside generate -out DIR)
+policy.yaml:2:59: output.nginx: "nginx/../../../x.conf" leaves the policy file's directory: output paths stay inside it (and inside generate -out DIR)
+policy.yaml:2:93: output.haproxy: ".." leaves the policy file's directory: output paths stay inside it (and inside generate -out DIR)`,
+		},
+		{
+			name: "output paths that climb and come back stay inside (control)",
+			src:  strings.Replace(minimal, "pages: public}", "pages: a/../public, haproxy: x/../y/503.http}", 1),
+		},
+		{
+			name: "output paths with control characters",
+			src: `version: 1
+output: {go: "m/m_gen.go", pages: "public\nset_real_ip_from 0.0.0.0/0;\n#", nginx: "nginx/m\r.conf", haproxy: "h/\u0085503.http"}
+default_locale: en
+messages: {en: {title: T, heading: H, body: B}}
+`,
+			want: `policy.yaml:2:35: output.pages: "public\nset_real_ip_from 0.0.0.0/0;\n#" holds a control character: output paths are written into file names and the nginx snippet's comments
+policy.yaml:2:84: output.nginx: "nginx/m\r.conf" holds a control character: output paths are written into file names and the nginx snippet's comments
+policy.yaml:2:111: output.haproxy: "h/\u0085503.http" holds a control character: output paths are written into file names and the nginx snippet's comments`,
+		},
+		{
 			name: "output.nginx with state.env only",
 			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: nginx/site.conf}", 1) + "state: {env: MAINTENANCE_MODE}\n",
 			want: "policy.yaml:2:48: output.nginx: nginx cannot read the environment variable MAINTENANCE_MODE, and state has no file: add state.file, which nginx checks for (the snippet would otherwise never switch maintenance on)",
@@ -214,6 +246,15 @@ policy.yaml:10:7: exempt.paths[3]: "/a//b/" is not clean and could never match a
 			want: `policy.yaml:6:11: force.paths[0]: "/a?b=1" contains '?': a pattern matches the path only, never the query or fragment
 policy.yaml:6:21: force.paths[1]: "/items/{id}": ServeMux wildcards such as {id} are not supported; use re: and a regular expression
 policy.yaml:6:36: force.paths[2]: "/a\tb" contains a control character`,
+		},
+		{
+			name: "router wildcards",
+			src:  minimal + "exempt:\n  paths: [/static/*, /assets/**, /files/*filepath, /a/*/b, /users/:id]\n",
+			want: `policy.yaml:6:11: exempt.paths[0]: "/static/*": router wildcards such as * are not supported: did you mean the subtree /static/?
+policy.yaml:6:22: exempt.paths[1]: "/assets/**": router wildcards such as * are not supported: did you mean the subtree /assets/?
+policy.yaml:6:34: exempt.paths[2]: "/files/*filepath": router wildcards such as * are not supported: did you mean the subtree /files/?
+policy.yaml:6:52: exempt.paths[3]: "/a/*/b": router wildcards such as * are not supported; use a subtree such as /static/, or re: and a regular expression
+policy.yaml:6:60: exempt.paths[4]: "/users/:id": router parameters such as :id are not supported; use re: and a regular expression`,
 		},
 
 		// roles
@@ -436,6 +477,11 @@ policy.yaml:5:7: messages.en.title is required`,
 			name: "poll zero",
 			src:  minimal + "state: {env: M, poll: 0s}\n",
 			want: "policy.yaml:5:23: state.poll: 0s is not positive: want a duration greater than 0, such as 2s",
+		},
+		{
+			name: "poll without a unit",
+			src:  minimal + "state: {file: m.state, poll: 1000}\n",
+			want: "policy.yaml:5:30: state.poll: 1000 has no unit: want a Go duration such as 2s or 500ms (as whole seconds it would be 16m40s)",
 		},
 		{
 			name: "poll negative",

@@ -34,8 +34,13 @@ const (
 // and whose headers are those of the middleware's maintenance response
 // (Cache-Control: no-store, Retry-After, Vary, Content-Language), with
 // Content-Length and Connection: close. The error reports a response
-// larger than HAProxyMaxSize.
+// larger than HAProxyMaxSize, or a default locale that is not a plain tag
+// (the policy refuses such tags; this keeps a header line from ever
+// carrying a CR or LF of its own).
 func HAProxy(p *policy.Policy, page []byte) ([]byte, error) {
+	if !headerToken(p.DefaultLocale) {
+		return nil, fmt.Errorf("default_locale %q cannot be written into the Content-Language header: want a BCP 47 tag such as en", p.DefaultLocale)
+	}
 	var b bytes.Buffer
 	reason := http.StatusText(p.Response.Status)
 	if reason == "" {
@@ -59,4 +64,15 @@ func HAProxy(p *policy.Policy, page []byte) ([]byte, error) {
 		return nil, fmt.Errorf("the errorfile is %d bytes, more than the %d that fit HAProxy's default buffers (tune.bufsize %d, less tune.maxrewrite %d and %d for its internal form): shorten the %s page", b.Len(), HAProxyMaxSize, HAProxyBufSize, HAProxyMaxRewrite, HAProxyHTXMargin, p.DefaultLocale)
 	}
 	return b.Bytes(), nil
+}
+
+// headerToken reports whether s is a non-empty run of ASCII letters,
+// digits and hyphens, as a locale tag is.
+func headerToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
 }

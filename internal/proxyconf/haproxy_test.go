@@ -73,6 +73,17 @@ func TestHAProxyErrorfile(t *testing.T) {
 	}
 }
 
+// TestHAProxyHeaderInjection: a default locale that could end its header
+// line is refused, should one ever get past the policy's checks.
+func TestHAProxyHeaderInjection(t *testing.T) {
+	p, _ := loadPolicy(t, "testdata/edge.yaml")
+	q := *p
+	q.DefaultLocale = "en\r\nSet-Cookie: admin=1"
+	if b, err := HAProxy(&q, []byte("page")); err == nil {
+		t.Errorf("no error; the errorfile:\n%s", b)
+	}
+}
+
 // TestHAProxyErrorfileTooLarge checks that a page too large for HAProxy's
 // buffer is an error, and that one byte less fits.
 func TestHAProxyErrorfileTooLarge(t *testing.T) {

@@ -32,6 +32,7 @@ var diffPolicies = []string{
 	"../../golden/roles/policy.yaml",
 	"testdata/edge.yaml",
 	"testdata/redirect.yaml",
+	"testdata/exemptproxy.yaml",
 }
 
 // policyName names a file of diffPolicies in subtests: golden-full,
@@ -420,6 +421,9 @@ func extraCases(p *policy.Policy) []difftest.Case {
 		"/x/%0a%0a", "/multi", "/multi%0a", "/forced/abc", "/forced/ABC", "/forced/%c5%bf", "/%C3%BCn%C3%AFcode/x",
 		"/%C3%BCn%C3%AFcode", "/admin/danger", "/admin/danger/", "/maintenance/.", "/maintenance%2f", "/api/v1/status;x",
 		"/static/..%2fhealthz", "/x?y=/healthz", "/healthz?x=%2f", "/a//b/../healthz", "//admin",
+		// Forced by the middleware, which routes the decoded /checkout/../x
+		// as chi does; nginx resolves it to /x (issue 13).
+		"/checkout%2f..%2fx", "/checkout%2F..%2Fx", "/checkout%2f%2e%2e%2fx",
 	}
 	for _, method := range []string{"GET", "HEAD", "POST"} {
 		for _, on := range []bool{true, false} {
@@ -457,6 +461,9 @@ func extraCases(p *policy.Policy) []difftest.Case {
 				{"1:2:3:4:5:6:7::, " + a}, {a, "1:2:3:4:5:6:7::"}, {"1:2:3:4:5:6::, " + a}, {"::ffff:010.0.0.1, " + a},
 				{a, ""}, {"", a}, {a + " " + proxy.String()}, {"unknown, " + a + ", " + proxy.String()},
 				{a + ", " + proxy.String(), proxy.String()}, {a + ";x"}, {strings.ToUpper(a)},
+				// Port 0, which Go reads and nginx's realip refuses,
+				// keeping the entry's right neighbour (issue 13).
+				{a + ":0"}, {a + ":00000"}, {"[" + mapped + "]:0"}, {a + ":0, " + proxy.String()},
 			} {
 				c := base
 				c.RemoteAddr = netip.AddrPortFrom(proxy, 41000).String()

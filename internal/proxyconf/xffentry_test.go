@@ -65,12 +65,15 @@ func TestXFFEntry(t *testing.T) {
 		t.Errorf("only %d entries accepted: the expression refuses valid addresses", accepted)
 	}
 	for _, s := range []string{"", "unknown", "010.0.0.1", "\t10.0.0.1", "[2001:db8::1]", "fe80::1%eth0", "1:2:3:4:5:6:7::",
-		"10.0.0.1:65536", "10.0.0.1:", "[10.0.0.1]:80", "::ffff:010.0.0.1", "10.0.0.1 10.0.0.2"} {
+		"10.0.0.1:65536", "10.0.0.1:", "[10.0.0.1]:80", "::ffff:010.0.0.1", "10.0.0.1 10.0.0.2",
+		"10.0.0.1:0", "10.0.0.1:00000", "[2001:db8::1]:0", "[::ffff:10.0.0.1]:000"} { // nginx refuses port 0
+
 		if entry.MatchString(s) {
 			t.Errorf("%q is accepted", s)
 		}
 	}
-	for _, s := range []string{"10.0.0.1", "10.0.0.1:80", "2001:db8::1", "[2001:db8::1]:443", "::ffff:10.0.0.1", "::", "1:2:3:4:5:6::", " ::1 "} {
+	for _, s := range []string{"10.0.0.1", "10.0.0.1:80", "2001:db8::1", "[2001:db8::1]:443", "::ffff:10.0.0.1", "::", "1:2:3:4:5:6::", " ::1 ",
+		"10.0.0.1:1", "10.0.0.1:0080", "[2001:db8::1]:00443", "10.0.0.1:65535"} {
 		if !entry.MatchString(s) {
 			t.Errorf("%q is refused", s)
 		}

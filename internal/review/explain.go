@@ -166,7 +166,11 @@ func (e *explainer) response() section {
 	p, r := e.p, e.p.Response
 	s := section{title: "What everybody else gets"}
 	if r.Redirect != "" {
-		s.items = append(s.items, "a 302 redirect to "+e.c(r.Redirect)+", which serves the maintenance page below")
+		item := "a 302 redirect to " + e.c(r.Redirect) + ", which serves the maintenance page below"
+		if len(r.JSONPaths) > 0 {
+			item += " (the json_paths too: their clients get the redirect, not JSON)"
+		}
+		s.items = append(s.items, item)
 	}
 	status := "status " + e.c(strconv.Itoa(r.Status))
 	if r.RetryAfter > 0 {

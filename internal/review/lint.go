@@ -48,6 +48,9 @@ func Lint(p *policy.Policy) []Warning {
 			l.add(r.Pos, "%s: authenticated lets every signed-in user switch the site into or out of maintenance: name the roles of your administrators", key(d.Toggle.Roles, r.Rule))
 		}
 	}
+	if p.Response.Redirect != "" && len(p.Response.JSONPaths) > 0 {
+		l.add(d.Response.JSONPaths.Pos, "response.json_paths: with response.redirect, requests for these paths get a 302 to the HTML page, not JSON: API clients may not follow it; drop one of the two")
+	}
 	if st := d.Response.Status; st.Set && p.Response.Status != 503 {
 		l.add(st.Pos, "response.status: %d is not 503 Service Unavailable, the status of a temporary outage (RFC 9110, section 15.6.4): clients, caches, crawlers and load balancers take other statuses for failures", p.Response.Status)
 	}

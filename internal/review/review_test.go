@@ -326,6 +326,8 @@ func TestLint(t *testing.T) {
 			"1:18: warning: exempt.paths[0]: /healthz/ is a subtree: it exempts the paths below it, not /healthz or /healthz/, which routers may route elsewhere; write /healthz for the path itself"}},
 		{"toggle for every signed-in user", "exempt: {paths: [/healthz]}\ntoggle: {roles: [admin, authenticated]}\n", []string{
 			"2:25: warning: toggle.roles[1]: authenticated lets every signed-in user switch the site into or out of maintenance: name the roles of your administrators"}},
+		{"redirect with json_paths", "response: {redirect: /maintenance, json_paths: [/api/]}\n", []string{
+			"1:48: warning: response.json_paths: with response.redirect, requests for these paths get a 302 to the HTML page, not JSON: API clients may not follow it; drop one of the two"}},
 		{"status", "response: {status: 500}\n", []string{
 			"1:20: warning: response.status: 500 is not 503 Service Unavailable, the status of a temporary outage (RFC 9110, section 15.6.4): clients, caches, crawlers and load balancers take other statuses for failures"}},
 		{"json path duplicate", "response: {json_paths: [/api/, /api/v1]}\n", []string{

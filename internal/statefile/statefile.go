@@ -9,9 +9,18 @@
 //	on until 2026-03-01T04:00:00Z       (the words in any case; an RFC 3339 time)
 //
 // surrounding whitespace ignored. "on until T" reads as off from T on: it
-// is what maintgen on -for and -until write. The generated runtime, which
-// imports only the standard library, keeps its own copies of ParseWord and
-// Parse; its tests hold them equal to these.
+// is what maintgen on -for and -until write. A missing file means off.
+//
+// Off has one form on disk: no file. Write removes the file for off, as
+// the generated toggle does, because the nginx snippet can only ask
+// whether the file exists (nginx cannot read a file's contents): a file
+// holding off would be off to the middleware and on to nginx. nginx
+// cannot read an end either, so an "on until" that has ended stays on to
+// nginx until the file is removed.
+//
+// The generated runtime, which imports only the standard library, keeps
+// its own copies of ParseWord and Parse; its tests hold them equal to
+// these.
 package statefile
 
 import (
@@ -20,6 +29,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -152,10 +162,38 @@ func regular(name string, mode fs.FileMode) error {
 	return &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%s, %w", kind, ErrNotRegular)}
 }
 
-// Write replaces the state file name with s atomically, with
-// atomicfile.WriteFile: mode 0644 (whatever the umask and the directory's
-// mode), synced, renamed over name. A concurrent reader sees the old state
-// or the new, whole, never a torn or missing file.
+// Write records s in the state file name. On, with or without an end,
+// replaces the file atomically, with atomicfile.WriteFile: mode 0644
+// (whatever the umask and the directory's mode), synced, renamed over
+// name; a concurrent reader sees the old state or the new, whole, never a
+// torn or missing file. Off removes the file (a missing file is no
+// error), which a reader, nginx included, reads as off; a directory in
+// the way is an error and stays.
 func Write(name string, s State) error {
-	return atomicfile.WriteFile(name, []byte(s.String()+"\n"), 0o644)
+	if s.On {
+		return atomicfile.WriteFile(name, []byte(s.String()+"\n"), 0o644)
+	}
+	return remove(name)
+}
+
+// remove removes the state file name, unless it is a directory, then
+// syncs the directory holding it, so that the removal survives a crash.
+func remove(name string) error {
+	fi, err := os.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return &fs.PathError{Op: "remove", Path: name, Err: fmt.Errorf("a directory, %w", ErrNotRegular)}
+	}
+	if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(name)); err == nil {
+		d.Sync() // best effort: not every file system syncs directories
+		d.Close()
+	}
+	return nil
 }

@@ -160,7 +160,7 @@ func TestWriteMode(t *testing.T) {
 
 func TestWriteErrors(t *testing.T) {
 	dir := t.TempDir()
-	if err := Write(filepath.Join(dir, "missing", "maintenance.state"), State{}); !errors.Is(err, fs.ErrNotExist) {
+	if err := Write(filepath.Join(dir, "missing", "maintenance.state"), State{On: true}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing directory: %v", err)
 	}
 	// A directory in the way: the rename fails and the temporary file goes.
@@ -180,9 +180,68 @@ func TestWriteErrors(t *testing.T) {
 	}
 }
 
+// TestWriteOff: off removes the state file, so that nginx, which asks only
+// whether the file exists, reads off as the middleware does (issue 13).
+func TestWriteOff(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "maintenance.state")
+	if err := Write(name, State{On: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(name, State{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(name); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("off left the file: %v", err)
+	}
+	if _, err := Read(name); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Read after off: %v, want a missing file (off)", err)
+	}
+	if err := Write(name, State{}); err != nil {
+		t.Errorf("off twice: %v", err)
+	}
+	// A file holding a word of its own (written by hand) goes too.
+	if err := os.WriteFile(name, []byte("off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(name, State{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(name); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("off left a file holding off: %v", err)
+	}
+	// A symbolic link is removed, not what it points to.
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("on\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target", name); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(name, State{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(name); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("off left the link: %v", err)
+	}
+	if _, err := os.Stat(target); err != nil {
+		t.Errorf("off removed the link's target: %v", err)
+	}
+	// A directory in the way (even empty) is an error, and stays.
+	if err := os.Mkdir(name, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(name, State{}); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("off on a directory: %v, want ErrNotRegular", err)
+	}
+	if fi, err := os.Stat(name); err != nil || !fi.IsDir() {
+		t.Errorf("the directory is gone: %v", err)
+	}
+}
+
 // TestConcurrentTogglesNeverTorn runs 10,000 toggles from two writers
-// against readers that read the file continuously: every read must parse,
-// as on or off (never torn, empty, missing or unparsable).
+// against readers that read the file continuously: every read must parse
+// as on, or find no file (off); never a torn, empty or unparsable file.
 func TestConcurrentTogglesNeverTorn(t *testing.T) {
 	const toggles = 10_000
 	name := filepath.Join(memDir(t), "maintenance.state")
@@ -199,7 +258,7 @@ func TestConcurrentTogglesNeverTorn(t *testing.T) {
 			defer wg.Done()
 			for !done.Load() {
 				s, err := Read(name)
-				if err != nil {
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
 					errs <- err
 					return
 				}
@@ -239,7 +298,7 @@ func TestConcurrentTogglesNeverTorn(t *testing.T) {
 		t.Errorf("%d reads, %d on: the readers did not see both states", reads.Load(), ons.Load())
 	}
 	entries, _ := os.ReadDir(filepath.Dir(name))
-	if len(entries) != 1 {
+	if len(entries) > 1 {
 		t.Errorf("files left: %d", len(entries))
 	}
 }

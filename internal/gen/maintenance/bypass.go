@@ -46,6 +46,7 @@ const (
 	bypassCookieName = "maintenance_bypass"
 	minBypassSecret  = 16 // bytes; a shorter secret turns bypass off
 	bypassSkew       = 60 // seconds a cookie's expiry may lie beyond bypassTTL, for clocks that differ
+	maxBypassCookies = 4  // bypass cookies checked per request, the first in header order: each costs an HMAC
 )
 
 // isBypassLink reports whether r is a GET of bypass.path/<secret>, the
@@ -71,8 +72,8 @@ func (g *Guard) bypassMAC(expiry string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// hasBypassCookie reports whether one of r's maintenance_bypass cookies is
-// valid: "EXPIRY.MAC", EXPIRY in Unix seconds (1 to 18 digits, no leading
+// hasBypassCookie reports whether one of the first maxBypassCookies of r's
+// maintenance_bypass cookies is valid: "EXPIRY.MAC", EXPIRY in Unix seconds (1 to 18 digits, no leading
 // zero) after now and at most bypassTTL+bypassSkew ahead, MAC its
 // bypassMAC, compared in constant time.
 func (g *Guard) hasBypassCookie(r *http.Request) bool {
@@ -84,7 +85,7 @@ func (g *Guard) hasBypassCookie(r *http.Request) bool {
 		return false
 	}
 	now := g.now().Unix()
-	for _, c := range cookies {
+	for _, c := range cookies[:min(len(cookies), maxBypassCookies)] {
 		if g.validBypass(c.Value, now) {
 			return true
 		}

@@ -198,23 +198,45 @@ func (g *Guard) warnOnce(msg string, attr slog.Attr) {
 	g.warn(msg, slog.String("file", stateFile), attr, slog.Bool("fallback", stateFallback))
 }
 
-// writeState writes on or off to the state file for the toggle, and
-// makes the Guard see it at once.
+// writeState records on or off in the state file for the toggle, as
+// maintgen on and off do (statefile.Write): on writes "on" atomically;
+// off removes the file (a missing file is no error, a directory in the
+// way is), then syncs its directory, so that an nginx snippet, which asks
+// only whether the file exists, reads the mode as the guard does. It makes
+// the Guard see the new mode at once.
 func (g *Guard) writeState(on bool) error {
-	word := "off\n"
-	if on {
-		word = "on\n"
-	}
 	g.file.mu.Lock()
 	defer g.file.mu.Unlock()
-	if err := writeStateFile(stateFile, word); err != nil {
-		return err
+	if on {
+		if err := writeStateFile(stateFile, "on\n"); err != nil {
+			return err
+		}
+	} else {
+		fi, err := os.Lstat(stateFile)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return err
+		case fi.IsDir():
+			return &fs.PathError{Op: "remove", Path: stateFile, Err: errors.New("a directory, not a state file")}
+		default:
+			if err := os.Remove(stateFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			if d, err := os.Open(filepath.Dir(stateFile)); err == nil {
+				d.Sync() // best effort: not every file system syncs directories
+				d.Close()
+			}
+		}
 	}
 	w := uint32(stateLoaded)
 	if on {
 		w |= stateOn
 	}
-	g.file.seen, g.file.warned, g.file.good, g.file.emptySince = true, false, true, time.Time{}
+	// After off, seen is false: the next read finding no file confirms
+	// off, rather than keeping the last value as for a file that went
+	// missing by itself.
+	g.file.seen, g.file.warned, g.file.good, g.file.emptySince = on, false, on, time.Time{}
 	g.word.Store(w)
 	g.file.timer.Reset(statePoll)
 	return nil

@@ -391,6 +391,19 @@ func TestBypassCookieRefused(t *testing.T) {
 			t.Errorf("refused: %+v", d)
 		}
 	})
+	t.Run("only the first cookies count", func(t *testing.T) {
+		if maxBypassCookies != interp.MaxBypassCookies {
+			t.Fatalf("maxBypassCookies %d, interp.MaxBypassCookies %d", maxBypassCookies, interp.MaxBypassCookies)
+		}
+		bad := strings.Repeat("maintenance_bypass="+valid[:len(valid)-1]+"A; ", maxBypassCookies-1)
+		if d := g.Decide(newReq("/x", hdr("Cookie", bad+"maintenance_bypass="+valid))); !d.Pass {
+			t.Errorf("a good cookie among the first %d refused: %+v", maxBypassCookies, d)
+		}
+		bad = strings.Repeat("maintenance_bypass="+valid[:len(valid)-1]+"A; ", 3000)
+		if d := g.Decide(newReq("/x", hdr("Cookie", bad+"maintenance_bypass="+valid))); d.Pass {
+			t.Errorf("a good cookie after 3000 others counted: %+v", d)
+		}
+	})
 	t.Run("expires with the clock", func(t *testing.T) {
 		later := bypassGuard(t, testSecret, Config{Now: clock(now.Add(600 * time.Second))})
 		if d := later.Decide(newReq("/x", withCookie(valid))); d.Pass {
@@ -678,6 +691,18 @@ func TestToggleWhereTheStateLives(t *testing.T) {
 			if rec := serve(t, h, newReq("/secret")); rec.Code != want {
 				t.Errorf("right after toggling %s: status %d", word, rec.Code)
 			}
+			if word == "off" {
+				// Off removes the file, as maintgen off does: an nginx
+				// snippet, which asks only whether it exists, reads off
+				// too (issue 13). Another Guard reads off as well.
+				if _, err := os.Lstat(stateName); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("toggling off left the state file: %v", err)
+				}
+				if !New(Config{}).Decide(newReq("/secret")).Pass {
+					t.Error("a new Guard does not see the toggled off")
+				}
+				continue
+			}
 			b, err := os.ReadFile(stateName)
 			if err != nil || string(b) != word+"\n" {
 				t.Errorf("state file %q, %v; want %q", b, err, word+"\n")
@@ -709,6 +734,11 @@ func TestToggleWhereTheStateLives(t *testing.T) {
 		rec := serve(t, g.ToggleHandler(), toggleReq(form, "state=on"))
 		if rec.Code != 500 {
 			t.Errorf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		// Off removes a state file, never a directory in its place.
+		rec = serve(t, g.ToggleHandler(), toggleReq(form, "state=off"))
+		if fi, err := os.Stat(stateName); rec.Code != 500 || err != nil || !fi.IsDir() {
+			t.Errorf("off: status %d, %v: %s", rec.Code, err, rec.Body.String())
 		}
 		entries, _ := os.ReadDir(".")
 		if len(entries) != 2 {
