@@ -68,6 +68,26 @@
 //   - Off read two ways: maintgen off, the toggle, a file holding off and an
 //     ended "on until", against what nginx reads: TestOffIsOffEverywhere
 //     and TestConcurrentToggles.
+//   - State reads: a file truncated by echo on > file while the guard
+//     reads it, and a symbolic link swapped to a FIFO between the check
+//     and the open: internal/gen/maintenance's
+//     TestStateFileTruncatingWriters and TestStateFileSwappedToFIFO, on
+//     the runtime itself (this suite's policy falls back to on, which
+//     would hide a flip); maintgen status on a FIFO: internal/cli's
+//     TestStatusFIFO.
+//   - Review tools (review_test.go): widening split into harmless-looking
+//     lines (0.0.0.0/1 and 128.0.0.0/1, proxies in parts, re:/[^~]*), a
+//     moved or dropped state.file, toggle.roles [authenticated]:
+//     TestReviewWideningAttacks; role names with a blank line and an HTML
+//     comment, a workflow command or a terminal escape, in every output
+//     format: TestReviewEscapingAttacks; validate's cost at 100,000
+//     rules: internal/review's BenchmarkValidate; thousands of bypass
+//     cookies: TestBypassAttacks and the runtime's
+//     TestBypassCookieRefused (only the first four count).
+//   - Routers: targets spelled for chi, echo, gin and gorilla/mux
+//     (/%68ealthz, /blog/x/../../healthz, /checkout/../cart, /pay/): the
+//     "path:" cases of Requests; examples/routers serves tens of thousands
+//     of such targets through each router behind the guard.
 //
 // SECURITY.md states the threat model and the decision taken for each
 // input.
