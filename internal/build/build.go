@@ -179,8 +179,11 @@ func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 		files = append(files, File{Path: p.Output.Nginx, Kind: NginxServer, Data: server}, File{Path: p.Output.NginxHTTP, Kind: NginxHTTP, Data: http})
 	}
 	if p.Output.HAProxy != "" {
-		i := slices.IndexFunc(pages, func(pg render.Page) bool { return pg.Locale == p.DefaultLocale && pg.Format == render.HTML })
-		data, err := proxyconf.HAProxy(p, pages[i].Body)
+		t, err := gen.Compile(p, pages)
+		if err != nil {
+			return nil, err
+		}
+		data, err := proxyconf.HAProxy(t)
 		if err != nil {
 			var errs policy.ErrorList
 			errs.Add(p.Syntax.Output.HAProxy.Pos, "output.haproxy: %v", err)

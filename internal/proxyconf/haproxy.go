@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/gen"
 )
 
 // HAProxy's buffer sizes, from its configuration manual (section 3.2):
@@ -29,30 +29,34 @@ const (
 	HAProxyMaxSize = HAProxyBufSize - HAProxyMaxRewrite - HAProxyHTXMargin
 )
 
-// HAProxy returns an HAProxy errorfile for p: a raw HTTP/1.1 response with
-// CRLF line endings, whose body is page, the default locale's HTML page,
-// and whose headers are those of the middleware's maintenance response
-// (Cache-Control: no-store, Retry-After, Vary, Content-Language), with
-// Content-Length and Connection: close. The error reports a response
-// larger than HAProxyMaxSize, or a default locale that is not a plain tag
-// (the policy refuses such tags; this keeps a header line from ever
-// carrying a CR or LF of its own).
-func HAProxy(p *policy.Policy, page []byte) ([]byte, error) {
-	if !headerToken(p.DefaultLocale) {
-		return nil, fmt.Errorf("default_locale %q cannot be written into the Content-Language header: want a BCP 47 tag such as en", p.DefaultLocale)
+// HAProxy returns an HAProxy errorfile for a policy's tables t (as
+// gen.Compile computes them, so that it sends what the generated guard
+// sends): a raw HTTP/1.1 response with CRLF line endings, whose body is
+// the default locale's HTML page, and whose headers are those of the
+// middleware's maintenance response (Cache-Control: no-store,
+// Retry-After, Vary, Content-Language), with Content-Length and
+// Connection: close. The error reports a response larger than
+// HAProxyMaxSize, or a default locale that is not a plain tag (the policy
+// refuses such tags; this keeps a header line from ever carrying a CR or
+// LF of its own).
+func HAProxy(t *gen.Tables) ([]byte, error) {
+	def := t.Locales[t.DefaultLocale]
+	page := []byte(def.HTML)
+	if !headerToken(def.Tag) {
+		return nil, fmt.Errorf("default_locale %q cannot be written into the Content-Language header: want a BCP 47 tag such as en", def.Tag)
 	}
 	var b bytes.Buffer
-	reason := http.StatusText(p.Response.Status)
+	reason := http.StatusText(t.Status)
 	if reason == "" {
 		reason = "Maintenance"
 	}
-	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", p.Response.Status, reason)
+	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", t.Status, reason)
 	header := func(name, value string) { fmt.Fprintf(&b, "%s: %s\r\n", name, value) }
 	header("Content-Type", "text/html; charset=utf-8")
-	header("Content-Language", p.DefaultLocale)
+	header("Content-Language", def.Tag)
 	header("Cache-Control", "no-store")
-	if p.Response.RetryAfter > 0 {
-		header("Retry-After", strconv.FormatInt(p.Response.RetryAfter, 10))
+	if t.RetryAfter != "" {
+		header("Retry-After", t.RetryAfter)
 	}
 	header("Vary", "Accept, Accept-Language")
 	header("X-Content-Type-Options", "nosniff")
@@ -61,7 +65,7 @@ func HAProxy(p *policy.Policy, page []byte) ([]byte, error) {
 	b.WriteString("\r\n")
 	b.Write(page)
 	if b.Len() > HAProxyMaxSize {
-		return nil, fmt.Errorf("the errorfile is %d bytes, more than the %d that fit HAProxy's default buffers (tune.bufsize %d, less tune.maxrewrite %d and %d for its internal form): shorten the %s page", b.Len(), HAProxyMaxSize, HAProxyBufSize, HAProxyMaxRewrite, HAProxyHTXMargin, p.DefaultLocale)
+		return nil, fmt.Errorf("the errorfile is %d bytes, more than the %d that fit HAProxy's default buffers (tune.bufsize %d, less tune.maxrewrite %d and %d for its internal form): shorten the %s page", b.Len(), HAProxyMaxSize, HAProxyBufSize, HAProxyMaxRewrite, HAProxyHTXMargin, def.Tag)
 	}
 	return b.Bytes(), nil
 }

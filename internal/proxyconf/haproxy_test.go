@@ -15,9 +15,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/render"
 )
+
+// tablesFor returns p's tables, as build computes them for HAProxy.
+func tablesFor(t *testing.T, p *policy.Policy) *gen.Tables {
+	t.Helper()
+	pages, err := render.Pages(p, render.DefaultTemplate(), "", policy.Pos{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := gen.Compile(p, pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+// haproxy returns HAProxy's errorfile for p with page as the default
+// locale's HTML page.
+func haproxy(t *testing.T, p *policy.Policy, page []byte) ([]byte, error) {
+	t.Helper()
+	tb := tablesFor(t, p)
+	tb.Locales[tb.DefaultLocale].HTML = string(page)
+	return HAProxy(tb)
+}
 
 // defaultPage returns the default locale's HTML page.
 func defaultPage(p *policy.Policy, pages map[string][]byte) []byte {
@@ -32,7 +56,7 @@ func TestHAProxyErrorfile(t *testing.T) {
 		t.Run(policyName(file), func(t *testing.T) {
 			p, pages := loadPolicy(t, file)
 			page := defaultPage(p, pages)
-			got, err := HAProxy(p, page)
+			got, err := haproxy(t, p, page)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,9 +101,9 @@ func TestHAProxyErrorfile(t *testing.T) {
 // line is refused, should one ever get past the policy's checks.
 func TestHAProxyHeaderInjection(t *testing.T) {
 	p, _ := loadPolicy(t, "testdata/edge.yaml")
-	q := *p
-	q.DefaultLocale = "en\r\nSet-Cookie: admin=1"
-	if b, err := HAProxy(&q, []byte("page")); err == nil {
+	tb := tablesFor(t, p)
+	tb.Locales[tb.DefaultLocale].Tag = "en\r\nSet-Cookie: admin=1"
+	if b, err := HAProxy(tb); err == nil {
 		t.Errorf("no error; the errorfile:\n%s", b)
 	}
 }
@@ -88,16 +112,16 @@ func TestHAProxyHeaderInjection(t *testing.T) {
 // buffer is an error, and that one byte less fits.
 func TestHAProxyErrorfileTooLarge(t *testing.T) {
 	p, _ := loadPolicy(t, "testdata/edge.yaml")
-	empty, err := HAProxy(p, nil)
+	empty, err := haproxy(t, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fits := HAProxyMaxSize - len(empty) - (len(strconv.Itoa(HAProxyMaxSize)) - 1) // Content-Length grows from "0"
-	got, err := HAProxy(p, bytes.Repeat([]byte("x"), fits))
+	got, err := haproxy(t, p, bytes.Repeat([]byte("x"), fits))
 	if err != nil || len(got) != HAProxyMaxSize {
 		t.Fatalf("a page of %d bytes: %d bytes, %v; want exactly %d bytes", fits, len(got), err, HAProxyMaxSize)
 	}
-	if _, err := HAProxy(p, bytes.Repeat([]byte("x"), fits+1)); err == nil || !strings.Contains(err.Error(), "more than the 15104") {
+	if _, err := haproxy(t, p, bytes.Repeat([]byte("x"), fits+1)); err == nil || !strings.Contains(err.Error(), "more than the 15104") {
 		t.Errorf("a page one byte larger: error %v, want one about the 15104-byte limit", err)
 	}
 }
@@ -137,8 +161,8 @@ func haproxyStatus(status int) int {
 func TestHAProxyServesErrorfile(t *testing.T) {
 	bin := haproxyBinary(t)
 	p, _ := loadPolicy(t, "testdata/edge.yaml")
-	empty, _ := HAProxy(p, nil)
-	largest, err := HAProxy(p, bytes.Repeat([]byte("x"), HAProxyMaxSize-len(empty)-(len(strconv.Itoa(HAProxyMaxSize))-1)))
+	empty, _ := haproxy(t, p, nil)
+	largest, err := haproxy(t, p, bytes.Repeat([]byte("x"), HAProxyMaxSize-len(empty)-(len(strconv.Itoa(HAProxyMaxSize))-1)))
 	if err != nil || len(largest) != HAProxyMaxSize {
 		t.Fatalf("largest errorfile: %d bytes, %v", len(largest), err)
 	}
@@ -149,7 +173,7 @@ func TestHAProxyServesErrorfile(t *testing.T) {
 		t.Run(policyName(file), func(t *testing.T) {
 			p, pages := loadPolicy(t, file)
 			page := defaultPage(p, pages)
-			ef, err := HAProxy(p, page)
+			ef, err := haproxy(t, p, page)
 			if err != nil {
 				t.Fatal(err)
 			}
