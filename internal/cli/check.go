@@ -19,11 +19,11 @@ import (
 // missing or extra file with a unified diff. It is the CI gate after go
 // generate, and writes nothing.
 func (c *command) check(args []string) int {
-	flags := c.flags("check", "[-policy FILE] [-out DIR] [-format text|github]")
-	policyFile := flags.String("policy", "policy.yaml", "the policy `file`")
+	flags := c.flags("check", "[-out DIR] [-format text|github] [FILE]")
+	policyFile := flags.String("policy", defaultPolicy, policyFlagUsage)
 	out := flags.String("out", "", "compare with the outputs under `dir`, as generate -out wrote them (default: the policy file's directory)")
 	format := formatFlag(flags, formatText, formatGitHub)
-	if code, ok := c.parse(flags, args); !ok {
+	if code, ok := c.parsePolicy(flags, args, policyFile, true); !ok {
 		return code
 	}
 	if !c.checkFormat("check", *format, formatText, formatGitHub) {

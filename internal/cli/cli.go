@@ -29,6 +29,11 @@ const (
 	ExitOK     = 0 // success
 	ExitPolicy = 1 // the policy (or a file it names) has errors, or an output could not be written
 	ExitUsage  = 2 // bad command line
+
+	// ExitMaintenance is maintgen try's exit code when the guard answers
+	// the request itself (the maintenance response, a redirect or the
+	// bypass link) instead of passing it to the app.
+	ExitMaintenance = 3
 )
 
 // Run runs the maintgen command line args (without the program name) and
@@ -156,11 +161,11 @@ func unwrapPath(err error) error {
 }
 
 func (c *command) generate(args []string) int {
-	fs := c.flags("generate", "[-policy FILE] [-out DIR] [-v]")
-	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	fs := c.flags("generate", "[-out DIR] [-v] [FILE]")
+	policyFile := fs.String("policy", defaultPolicy, policyFlagUsage)
 	out := fs.String("out", "", "write every output under `dir`, keeping its configured relative path (default: the policy file's directory)")
 	verbose := fs.Bool("v", false, "list each output with its size, and whether it changed")
-	if code, ok := c.parse(fs, args); !ok {
+	if code, ok := c.parsePolicy(fs, args, policyFile, true); !ok {
 		return code
 	}
 	p, files, err := c.load(*policyFile)

@@ -70,7 +70,9 @@ func TestUsage(t *testing.T) {
 		{"validate -h", []string{"validate", "-h"}, ExitOK, "", "-policy file"},
 		{"version -h", []string{"version", "-h"}, ExitOK, "", "usage: maintgen version"},
 		{"unknown flag", []string{"generate", "-frob"}, ExitUsage, "", "flag provided but not defined: -frob"},
-		{"stray argument", []string{"validate", "policy.yaml"}, ExitUsage, "", `unexpected argument "policy.yaml"`},
+		{"stray argument", []string{"version", "policy.yaml"}, ExitUsage, "", `unexpected argument "policy.yaml"`},
+		{"two policy files", []string{"validate", "a.yaml", "b.yaml"}, ExitUsage, "", "maintgen validate: want one policy file, got 2: a.yaml b.yaml"},
+		{"missing policy argument", []string{"validate", "nope.yaml", "-strict"}, ExitPolicy, "", "nope.yaml:1:1: cannot read policy: no such file or directory"},
 		{"version", []string{"version"}, ExitOK, "maintgen ", ""},
 		{"missing policy", []string{"validate"}, ExitPolicy, "", "policy.yaml:1:1: cannot read policy: no such file or directory"},
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -22,30 +21,37 @@ func (c *command) diff(args []string) int {
 	base := flags.String("base", "", "compare FILE (default policy.yaml) with its version at the git `revision` REV, read with git show")
 	format := formatFlag(flags, formatText, formatMarkdown, formatGitHub)
 	failOnRisk := flags.Bool("fail-on-risk", false, "exit 1 when a change carries a risk")
-	if code, ok := c.parseArgs(flags, args); !ok {
+	files, code, ok := c.parseFiles(flags, args)
+	if !ok {
 		return code
 	}
 	if !c.checkFormat("diff", *format, formatText, formatMarkdown, formatGitHub) {
 		return ExitUsage
 	}
 	var oldName, newName string
+	var added bool // the file is missing at -base
 	var oldSrc []byte
 	var oldErr error
 	var errs policy.ErrorList
 	switch {
-	case *base != "" && flags.NArg() <= 1:
-		newName = "policy.yaml"
-		if flags.NArg() == 1 {
-			newName = flags.Arg(0)
+	case *base != "" && len(files) <= 1:
+		newName = defaultPolicy
+		if len(files) == 1 {
+			newName = files[0]
 		}
 		oldName = *base + ":" + filepath.ToSlash(newName)
 		src, err := gitShow(*base, newName)
-		if err != nil {
+		switch {
+		case errors.Is(err, errNotAtBase):
+			// The pull request that adds the policy: every key is added.
+			fmt.Fprintf(c.stderr, "maintgen diff: %s does not exist at %s: every key is added\n", filepath.ToSlash(newName), *base)
+			added = true
+		case err != nil:
 			return c.reportFormat(err, *format)
 		}
 		oldSrc = src
-	case *base == "" && flags.NArg() == 2:
-		oldName, newName = flags.Arg(0), flags.Arg(1)
+	case *base == "" && len(files) == 2:
+		oldName, newName = files[0], files[1]
 		oldSrc, oldErr = readPolicy(oldName)
 	default:
 		fmt.Fprintf(c.stderr, "maintgen diff: want two policy files, or -base REV and at most one\n")
@@ -64,14 +70,22 @@ func (c *command) diff(args []string) int {
 		}
 		return p
 	}
-	oldP := parse(oldName, oldSrc, oldErr)
+	var oldP *policy.Policy
+	if !added {
+		oldP = parse(oldName, oldSrc, oldErr)
+	}
 	newSrc, newErr := readPolicy(newName)
 	newP := parse(newName, newSrc, newErr)
 	if len(errs) > 0 {
 		return c.reportFormat(errs.Err(), *format)
 	}
 
-	changes := review.Diff(oldP, newP)
+	var changes []review.Change
+	if added {
+		changes = addedChanges(newP)
+	} else {
+		changes = review.Diff(oldP, newP)
+	}
 	risks := review.Risks(changes)
 	switch *format {
 	case formatGitHub:
@@ -99,20 +113,26 @@ func (c *command) diff(args []string) int {
 	return ExitOK
 }
 
-// parseArgs parses a subcommand's flags, allowing positional arguments:
-// -h is success, anything else wrong is a usage error.
-func (c *command) parseArgs(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK, false
+// addedChanges returns the changes from no policy to p, as diff -base
+// reports them when the file does not exist at the base revision: the
+// changes from an empty policy (review.Diff), each an addition.
+func addedChanges(p *policy.Policy) []review.Change {
+	changes := review.Diff(&policy.Policy{}, p)
+	for i, ch := range changes {
+		if ch.Op == review.Changed {
+			changes[i].Op, changes[i].Old = review.Added, ""
 		}
-		return ExitUsage, false
 	}
-	return 0, true
+	return changes
 }
 
+// errNotAtBase is gitShow's error when the revision exists but does not
+// hold the file.
+var errNotAtBase = errors.New("no such file at the revision")
+
 // gitShow returns the contents of the file name at the git revision rev,
-// by running git show REV:./BASE in the file's directory.
+// by running git show REV:./BASE in the file's directory. When rev is a
+// commit that does not hold the file, the error is errNotAtBase.
 func gitShow(rev, name string) ([]byte, error) {
 	if strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("-base %q: a revision cannot start with -", rev)
@@ -122,6 +142,10 @@ func gitShow(rev, name string) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if err != nil && gitOK(cmd.Dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}") &&
+		!gitOK(cmd.Dir, "cat-file", "-e", rev+":./"+filepath.Base(name)) {
+		return nil, errNotAtBase
+	}
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
@@ -130,4 +154,11 @@ func gitShow(rev, name string) ([]byte, error) {
 		return nil, fmt.Errorf("git show %s:./%s: %s", rev, filepath.Base(name), msg)
 	}
 	return out, nil
+}
+
+// gitOK reports whether git, run with args in dir, succeeds.
+func gitOK(dir string, args ...string) bool {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	return cmd.Run() == nil
 }

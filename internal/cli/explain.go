@@ -8,10 +8,10 @@ import (
 
 // explain prints a plain-language summary of the policy.
 func (c *command) explain(args []string) int {
-	flags := c.flags("explain", "[-policy FILE] [-format text|markdown]")
-	policyFile := flags.String("policy", "policy.yaml", "the policy `file`")
+	flags := c.flags("explain", "[-format text|markdown] [FILE]")
+	policyFile := flags.String("policy", defaultPolicy, policyFlagUsage)
 	format := formatFlag(flags, formatText, formatMarkdown)
-	if code, ok := c.parse(flags, args); !ok {
+	if code, ok := c.parsePolicy(flags, args, policyFile, true); !ok {
 		return code
 	}
 	if !c.checkFormat("explain", *format, formatText, formatMarkdown) {

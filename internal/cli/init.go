@@ -47,12 +47,13 @@ messages:
 `
 
 // init writes a starter policy and its JSON Schema in the current
-// directory (or where -policy says), refusing to overwrite a policy, and
-// prints the go:generate line and the Go that wraps a handler.
+// directory (or where -policy or the file argument says), refusing to
+// overwrite a policy, and prints the go:generate line and the Go that
+// wraps a handler.
 func (c *command) init(args []string) int {
-	flags := c.flags("init", "[-policy FILE]")
-	policyFile := flags.String("policy", "policy.yaml", "the policy `file` to create")
-	if code, ok := c.parse(flags, args); !ok {
+	flags := c.flags("init", "[FILE]")
+	policyFile := flags.String("policy", defaultPolicy, "the policy `file` to create, also given as the file argument")
+	if code, ok := c.parsePolicy(flags, args, policyFile, false); !ok {
 		return code
 	}
 	if _, err := os.Lstat(*policyFile); err == nil {

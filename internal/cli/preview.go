@@ -10,10 +10,10 @@ import (
 // preview runs "maintgen preview": the preview server (package preview)
 // on -addr, until it fails.
 func (c *command) preview(args []string) int {
-	fs := c.flags("preview", "[-policy FILE] [-addr HOST:PORT]")
-	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	fs := c.flags("preview", "[-addr HOST:PORT] [FILE]")
+	policyFile := fs.String("policy", defaultPolicy, policyFlagUsage)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `host:port`; the default serves this machine only")
-	if code, ok := c.parse(fs, args); !ok {
+	if code, ok := c.parsePolicy(fs, args, policyFile, true); !ok {
 		return code
 	}
 	ln, err := net.Listen("tcp", *addr)

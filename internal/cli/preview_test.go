@@ -13,8 +13,8 @@ func TestPreviewCommand(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{"help", []string{"preview", "-h"}, ExitOK, "usage: maintgen preview [-policy FILE] [-addr HOST:PORT]"},
-		{"stray argument", []string{"preview", "policy.yaml"}, ExitUsage, `unexpected argument "policy.yaml"`},
+		{"help", []string{"preview", "-h"}, ExitOK, "usage: maintgen preview [-addr HOST:PORT] [FILE]"},
+		{"two policy files", []string{"preview", "a.yaml", "b.yaml"}, ExitUsage, "want one policy file, got 2: a.yaml b.yaml"},
 		{"bad address", []string{"preview", "-addr", "256.0.0.1:0"}, ExitPolicy, "maintgen preview: listen tcp"},
 	}
 	for _, tt := range tests {
@@ -25,7 +25,7 @@ func TestPreviewCommand(t *testing.T) {
 			}
 		})
 	}
-	if code, out, _ := run(t, dir, "help"); code != ExitOK || !strings.Contains(out, "\tmaintgen preview [-policy FILE] [-addr HOST:PORT]\n") {
+	if code, out, _ := run(t, dir, "help"); code != ExitOK || !strings.Contains(out, "\tmaintgen preview [-addr HOST:PORT] [FILE]\n") {
 		t.Errorf("the usage does not list preview: %q", out)
 	}
 }

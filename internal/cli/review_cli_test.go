@@ -331,6 +331,15 @@ func TestDiffBase(t *testing.T) {
 	if slices.Contains(listFiles(t, dir), "x") {
 		t.Error("a -base value was passed to git as an option")
 	}
+	// The pull request that adds the policy: the file is missing at the
+	// base, which reads as empty, so every key is added.
+	writeFile(t, filepath.Join(dir, "new", "policy.yaml"), minimalPolicy+"exempt: {paths: [/healthz]}\n")
+	wantAdded := "package: + maintenance\noutput.go: + maintenance/maintenance_gen.go\noutput.pages: + public\nexempt.paths: + /healthz\n" +
+		"response.status: + 503\nresponse.retry_after: + 3600s (1h)\nresponse.format: + auto\ndefault_locale: + en\nmessages: + en (locale)\n9 changes, 0 risks\n"
+	code, out, errOut = run(t, dir, "diff", "-base", "HEAD", "new/policy.yaml")
+	if code != ExitOK || out != wantAdded || errOut != "maintgen diff: new/policy.yaml does not exist at HEAD: every key is added\n" {
+		t.Errorf("diff -base HEAD on a new file: exit code %d, stdout:\n%s\nstderr:\n%s\nwant stdout:\n%s", code, out, errOut, wantAdded)
+	}
 }
 
 func TestExplainCommand(t *testing.T) {

@@ -25,19 +25,19 @@ var now = time.Now
 // directory, as the app reads it.
 func (c *command) switchMode(name string, args []string) int {
 	on := name == "on"
-	synopsis := "[-policy FILE]"
+	synopsis := "[FILE]"
 	if on {
-		synopsis = "[-policy FILE] [-for DURATION | -until RFC3339]"
+		synopsis = "[-for DURATION | -until RFC3339] [FILE]"
 	}
 	fs := c.flags(name, synopsis)
-	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	policyFile := fs.String("policy", defaultPolicy, policyFlagUsage)
 	var forD *time.Duration
 	var until *string
 	if on {
 		forD = fs.Duration("for", 0, "switch off by itself after `DURATION`, such as 2h (the file records the end)")
 		until = fs.String("until", "", "switch off by itself at `TIME`, in RFC 3339 such as 2026-03-01T04:00:00Z")
 	}
-	if code, ok := c.parse(fs, args); !ok {
+	if code, ok := c.parsePolicy(fs, args, policyFile, true); !ok {
 		return code
 	}
 	set := map[string]bool{}
@@ -85,6 +85,7 @@ func (c *command) switchMode(name string, args []string) int {
 		list.Add(pos, "state.file is not set: maintgen %s %s the state file; add one, such as state.file: maintenance.state", name, verb)
 		return c.report(list)
 	}
+	c.warnStateDir(name, p, *policyFile)
 	_, statErr := os.Lstat(p.State.File)
 	if err := statefile.Write(p.State.File, st); err != nil {
 		fmt.Fprintf(c.stderr, "maintgen %s: %v\n", name, err)
@@ -112,17 +113,55 @@ func (c *command) usageError(fs *flag.FlagSet, msg string) int {
 // status runs "maintgen status": what the env var, the state file and the
 // schedule say, and which of them decides.
 func (c *command) status(args []string) int {
-	fs := c.flags("status", "[-policy FILE]")
-	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
-	if code, ok := c.parse(fs, args); !ok {
+	fs := c.flags("status", "[FILE]")
+	policyFile := fs.String("policy", defaultPolicy, policyFlagUsage)
+	if code, ok := c.parsePolicy(fs, args, policyFile, true); !ok {
 		return code
 	}
 	p, err := loadPolicy(*policyFile)
 	if err != nil {
 		return c.report(err)
 	}
+	c.warnStateDir("status", p, *policyFile)
 	c.printStatus(p, now())
 	return ExitOK
+}
+
+// warnStateDir warns, on stderr, when the policy's state.file is a
+// relative path and the working directory is not the policy file's: the
+// command then uses another file than an app started in the policy's
+// directory reads.
+func (c *command) warnStateDir(name string, p *policy.Policy, policyFile string) {
+	if p.State == nil || p.State.File == "" || filepath.IsAbs(p.State.File) {
+		return
+	}
+	wd, err1 := os.Getwd()
+	dir, err2 := filepath.Abs(filepath.Dir(policyFile))
+	if err1 != nil || err2 != nil || sameDir(wd, dir) {
+		return
+	}
+	fmt.Fprintf(c.stderr, "maintgen %s: warning: state.file %s is relative to the working directory: this uses %s, but an app started in the policy's directory reads %s\n",
+		name, p.State.File, absPath(p.State.File), filepath.Join(dir, p.State.File))
+}
+
+// sameDir reports whether the directories a and b are the same, through
+// symbolic links.
+func sameDir(a, b string) bool {
+	if a == b {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// absPath returns name as an absolute path, or name itself when the
+// working directory is unknown.
+func absPath(name string) string {
+	if abs, err := filepath.Abs(name); err == nil {
+		return abs
+	}
+	return name
 }
 
 // loadPolicy reads and validates a policy, without rendering anything.
@@ -218,6 +257,9 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 	}
 	fmt.Fprintf(c.stdout, "state.env:  %s\n", env)
 	fmt.Fprintf(c.stdout, "state.file: %s\n", file)
+	if p.State != nil && p.State.File != "" {
+		fmt.Fprintf(c.stdout, "state.file path: %s\n", absPath(p.State.File))
+	}
 	fmt.Fprintf(c.stdout, "schedule:   %s\n", schedule)
 	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s\n", statefile.Word(m.On), by)
 	if p.Output.Nginx != "" && p.State != nil && p.State.File != "" {

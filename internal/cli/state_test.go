@@ -41,7 +41,12 @@ func runState(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut strings.Builder
 	code = Run(args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
+	// The state file's absolute path is $DIR/NAME.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, strings.ReplaceAll(out.String(), wd, "$DIR"), errOut.String()
 }
 
 func stateFileContent(t *testing.T) string {
@@ -67,24 +72,28 @@ func TestOnOff(t *testing.T) {
 		{"on", []string{"on"}, "on\n", `wrote maintenance.state: on
 state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on
+state.file path: $DIR/maintenance.state
 schedule:   no window ahead
 maintenance mode: on, decided by state.file maintenance.state
 `},
 		{"off removes the file", []string{"off"}, "<missing>", `removed maintenance.state: off
 state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: missing (off)
+state.file path: $DIR/maintenance.state
 schedule:   no window ahead
 maintenance mode: off, decided by state.file maintenance.state
 `},
 		{"on -for 2h: the end rounded up to a whole second", []string{"on", "-for", "2h"}, "on until 2029-06-01T14:00:01Z\n", `wrote maintenance.state: on until 2029-06-01T14:00:01Z
 state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on until 2029-06-01T14:00:01Z (2h0m0s left)
+state.file path: $DIR/maintenance.state
 schedule:   no window ahead
 maintenance mode: on, decided by state.file maintenance.state
 `},
 		{"on -until", []string{"on", "-until", "2029-06-01T15:30:00+02:00"}, "on until 2029-06-01T13:30:00Z\n", `wrote maintenance.state: on until 2029-06-01T13:30:00Z
 state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on until 2029-06-01T13:30:00Z (1h29m59s left)
+state.file path: $DIR/maintenance.state
 schedule:   no window ahead
 maintenance mode: on, decided by state.file maintenance.state
 `},
@@ -189,7 +198,7 @@ func TestOnOffErrors(t *testing.T) {
 		{"-until in the past", statePolicy, []string{"on", "-until", "2029-06-01T12:00:00Z"}, ExitUsage, "maintgen on: -until 2029-06-01T12:00:00Z is not in the future"},
 		{"-until without offset", statePolicy, []string{"on", "-until", "2030-01-01T00:00:00"}, ExitUsage, `maintgen on: -until "2030-01-01T00:00:00": want an RFC 3339 time with a UTC offset, such as 2026-03-01T04:00:00Z`},
 		{"off -for", statePolicy, []string{"off", "-for", "1h"}, ExitUsage, "flag provided but not defined: -for"},
-		{"an argument", statePolicy, []string{"on", "now"}, ExitUsage, `maintgen on: unexpected argument "now"`},
+		{"two arguments", statePolicy, []string{"on", "policy.yaml", "now"}, ExitUsage, `maintgen on: want one policy file, got 2: policy.yaml now`},
 		{"no state file", strings.Replace(statePolicy, "file: maintenance.state, ", "", 1), []string{"on"}, ExitPolicy,
 			"policy.yaml:3:8: state.file is not set: maintgen on writes the state file; add one, such as state.file: maintenance.state"},
 		{"no state section", strings.Replace(statePolicy, "state: {env: MAINTGEN_CLI_TEST_MODE, file: maintenance.state, fallback: on}\n", "", 1), []string{"off"}, ExitPolicy,
@@ -229,41 +238,49 @@ func TestStatus(t *testing.T) {
 	}{
 		{"missing file", longBefore, "", "", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: missing (off)
+state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: off, decided by state.file maintenance.state
 `},
 		{"file on, window announced", before, "", "on\n", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on
+state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 23h0m0s)
 maintenance mode: on, decided by state.file maintenance.state
 `},
 		{"window in progress decides", inWindow, "off", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE=off here: off
 state.file: maintenance.state: off
+state.file path: $DIR/maintenance.state
 schedule:   window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z in progress (1h0m0s left)
 maintenance mode: on, decided by the schedule
 `},
 		{"env decides over the file", longBefore, "ON", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE=ON here: on
 state.file: maintenance.state: off
+state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: on, decided by state.env MAINTGEN_CLI_TEST_MODE
 `},
 		{"garbage env", longBefore, "maybe", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE="maybe" here: neither on nor off (state.fallback: on)
 state.file: maintenance.state: off
+state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: on, decided by state.env MAINTGEN_CLI_TEST_MODE
 `},
 		{"garbage file", longBefore, "", "of", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: "of": neither on nor off: want on, off or on until an RFC 3339 time (state.fallback: on)
+state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: on, decided by state.file maintenance.state
 `},
 		{"on until, ended", longBefore, "", "on until 2029-12-31T23:00:00Z\n", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on until 2029-12-31T23:00:00Z (ended: off)
+state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: off, decided by state.file maintenance.state
 `},
 		{"after every window", time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), "", "off", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: off
+state.file path: $DIR/maintenance.state
 schedule:   no window ahead
 maintenance mode: off, decided by state.file maintenance.state
 `},
@@ -336,9 +353,9 @@ func TestStatusFIFO(t *testing.T) {
 func TestUsageListsStateCommands(t *testing.T) {
 	_, out, _ := runState(t, "help")
 	for _, line := range []string{
-		"maintgen on [-policy FILE] [-for DURATION | -until RFC3339]",
-		"maintgen off [-policy FILE]",
-		"maintgen status [-policy FILE]",
+		"maintgen on [-for DURATION | -until RFC3339] [FILE]",
+		"maintgen off [FILE]",
+		"maintgen status [FILE]",
 	} {
 		if !strings.Contains(out, "\t"+line+"\n") {
 			t.Errorf("usage lacks %q", line)
@@ -348,5 +365,40 @@ func TestUsageListsStateCommands(t *testing.T) {
 		if code, _, errOut := runState(t, cmd, "-h"); code != ExitOK || !strings.Contains(errOut, "usage: maintgen "+cmd+" ") {
 			t.Errorf("%s -h: exit %d, %q", cmd, code, errOut)
 		}
+	}
+}
+
+// TestStateFileWhere: on, off and status print the absolute path of the
+// state file they used, and warn when state.file is relative and the
+// working directory is not the policy's, where the app would read
+// another file (issue 14).
+func TestStateFileWhere(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root+"/go.mod", "module example.com/app\n")
+	writeFile(t, root+"/policy.yaml", statePolicy)
+	sub := root + "/internal"
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MAINTGEN_CLI_TEST_MODE", "")
+	os.Unsetenv("MAINTGEN_CLI_TEST_MODE")
+	for _, args := range [][]string{{"on"}, {"status", "../policy.yaml"}, {"off", "-policy", "../policy.yaml"}} {
+		code, out, errOut := run(t, sub, args...)
+		if code != ExitOK {
+			t.Fatalf("%q: exit code %d: %s", args, code, errOut)
+		}
+		if want := "state.file path: " + sub + "/maintenance.state\n"; !strings.Contains(out, want) {
+			t.Errorf("%q: stdout lacks %q:\n%s", args, want, out)
+		}
+		want := "maintgen " + args[0] + ": warning: state.file maintenance.state is relative to the working directory: this uses " +
+			sub + "/maintenance.state, but an app started in the policy's directory reads " + root + "/maintenance.state\n"
+		if !strings.Contains(errOut, want) {
+			t.Errorf("%q: stderr lacks the warning %q:\n%s", args, want, errOut)
+		}
+	}
+	// In the policy's directory: no warning.
+	code, out, errOut := run(t, root, "status")
+	if code != ExitOK || errOut != "" || !strings.Contains(out, "state.file path: "+root+"/maintenance.state\n") {
+		t.Errorf("status in the policy's directory: exit code %d, stdout:\n%s\nstderr: %q", code, out, errOut)
 	}
 }

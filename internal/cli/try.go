@@ -2,10 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"maps"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,10 +43,10 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseTry parses the flags of maintgen try.
 func (c *command) parseTry(args []string) (tryRequest, int, bool) {
-	flags := c.flags("try", "[-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]")
+	flags := c.flags("try", "-path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off] [FILE]")
 	var t tryRequest
 	var xff, roles, accept, lang, cookie listFlag
-	flags.StringVar(&t.Policy, "policy", "policy.yaml", "the policy `file`")
+	flags.StringVar(&t.Policy, "policy", defaultPolicy, policyFlagUsage)
 	flags.StringVar(&t.Target, "path", "", "the request `target`, as on the request line: a path, escapes and query included (required)")
 	flags.StringVar(&t.IP, "ip", "", "the peer `address` the request comes from (RemoteAddr), with or without a port (default none: no IP exemption applies)")
 	flags.StringVar(&t.Client, "client-ip", "", "what the app's Config.ClientIP returns: an IP `address`, or none (default: Config.ClientIP is nil, so -ip and -xff with the policy's proxies decide)")
@@ -53,7 +57,7 @@ func (c *command) parseTry(args []string) (tryRequest, int, bool) {
 	flags.Var(&cookie, "cookie", "a Cookie header `line`, for the bypass cookie (repeatable)")
 	flags.StringVar(&t.Now, "now", "", "the guard's clock, an RFC 3339 `time` such as 2026-03-01T02:30:00Z, for the schedule and bypass cookies (default: the current time)")
 	state := flags.String("state", "on", "the maintenance `mode`: on or off")
-	if code, ok := c.parse(flags, args); !ok {
+	if code, ok := c.parsePolicy(flags, args, &t.Policy, true); !ok {
 		return t, code, false
 	}
 	t.XFF, t.Roles, t.Accept, t.Lang, t.Cookie = xff, roles, accept, lang, cookie
@@ -124,8 +128,11 @@ func (t tryRequest) requestFor(p *policy.Policy) (interp.Request, error) {
 }
 
 // try prints the decision for one request, the step and rule that made
-// it, and the inputs it read (review.ExplainRequest). The decision is
-// interp.Evaluate's, which the tests hold equal to the generated code's.
+// it, and the inputs it read (review.ExplainRequest); when the guard
+// answers the request itself, the status and headers of its response
+// (responseHeader). The decision is interp.Evaluate's, which the tests
+// hold equal to the generated code's. It exits ExitOK when the request
+// passes to the app, ExitMaintenance when the guard answers it.
 func (c *command) try(args []string) int {
 	t, code, ok := c.parseTry(args)
 	if !ok {
@@ -142,5 +149,53 @@ func (c *command) try(args []string) int {
 	}
 	req, _ := t.requestFor(p) // checked by parseTry
 	fmt.Fprint(c.stdout, review.ExplainRequest(p, req))
-	return ExitOK
+	d := interp.Evaluate(p, req)
+	if d.Pass {
+		return ExitOK
+	}
+	h := responseHeader(p, req, d)
+	fmt.Fprintf(c.stdout, "response: %d %s\n", d.Status, http.StatusText(d.Status))
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			fmt.Fprintf(c.stdout, "  %s: %s\n", k, v)
+		}
+	}
+	return ExitMaintenance
+}
+
+// responseHeader returns the header of the response the generated guard
+// sends for the decision d on req, which does not pass, as the interpreter
+// gives it: Cache-Control: no-store always; for the bypass link, its
+// cookie, Location: / and Referrer-Policy; otherwise Vary, Retry-After
+// (interp.RetryAfter), the Set-Cookie lines that expire
+// response.clear_cookies (interp.ClearCookieHeaders), and Location for a
+// redirect, or the page's Content-Type, Content-Language and
+// X-Content-Type-Options. Content-Length, the page's size, is left out:
+// try reads the policy, not the pages.
+func responseHeader(p *policy.Policy, req interp.Request, d interp.Decision) http.Header {
+	h := http.Header{"Cache-Control": {"no-store"}}
+	if d.Step == interp.StepBypassLink {
+		h["Location"] = []string{d.Location}
+		h["Referrer-Policy"] = []string{"no-referrer"}
+		h["Set-Cookie"] = []string{interp.BypassSetCookie(p, req.BypassSecret, req.Now)}
+		return h
+	}
+	h["Vary"] = []string{"Accept, Accept-Language"}
+	if s := interp.RetryAfter(p, d, req.Now); s > 0 {
+		h["Retry-After"] = []string{strconv.FormatInt(s, 10)}
+	}
+	if c := interp.ClearCookieHeaders(p, d); len(c) > 0 {
+		h["Set-Cookie"] = c
+	}
+	if d.Format == policy.FormatRedirect {
+		h["Location"] = []string{d.Location}
+		return h
+	}
+	h["Content-Type"] = []string{"text/html; charset=utf-8"}
+	if d.Format == policy.FormatJSON {
+		h["Content-Type"] = []string{"application/problem+json"}
+	}
+	h["Content-Language"] = []string{d.Locale}
+	h["X-Content-Type-Options"] = []string{"nosniff"}
+	return h
 }

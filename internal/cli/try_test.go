@@ -90,8 +90,12 @@ func TestTry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := run(t, dir, append([]string{"try"}, tt.args...)...)
-			if code != ExitOK || out != tt.want {
-				t.Errorf("exit code %d, stdout:\n%s\nstderr:\n%s\nwant stdout:\n%s", code, out, errOut, tt.want)
+			wantCode := ExitMaintenance
+			if strings.HasPrefix(tt.want, "pass: ") {
+				wantCode = ExitOK
+			}
+			if got, _ := tryExplanation(out); code != wantCode || got != tt.want {
+				t.Errorf("exit code %d, stdout:\n%s\nstderr:\n%s\nwant exit code %d, stdout:\n%s", code, out, errOut, wantCode, tt.want)
 			}
 		})
 	}
@@ -106,7 +110,7 @@ func TestTry(t *testing.T) {
 		{[]string{"-path", "/maintenance", "-state", "off"}, "redirect: 302 to /: maintenance mode is off, and /maintenance is response.redirect (policy.yaml:4:13)\n"},
 	} {
 		code, out, _ := run(t, redirect, append([]string{"try"}, tt.args...)...)
-		if first, _, _ := strings.Cut(out, "\n"); code != ExitOK || first+"\n" != tt.want {
+		if first, _, _ := strings.Cut(out, "\n"); code != ExitMaintenance || first+"\n" != tt.want {
 			t.Errorf("try %q: exit code %d, first line %q, want %q", tt.args, code, first, tt.want)
 		}
 	}
@@ -124,7 +128,8 @@ func TestTryUsage(t *testing.T) {
 		{[]string{"-path", "/", "-state", "maybe"}, "maintgen try: -state \"maybe\": want on or off\n"},
 		{[]string{"-path", "relative"}, "maintgen try: -path \"relative\" is not a request target: want a path such as /admin/users\n"},
 		{[]string{"-path", "/", "-now", "tomorrow"}, "maintgen try: -now \"tomorrow\" is not an RFC 3339 time: want a time such as 2026-03-01T02:30:00Z\n"},
-		{[]string{"-path", "/", "extra"}, "maintgen try: unexpected argument \"extra\"\n"},
+		{[]string{"-path", "/", "a.yaml", "b.yaml"}, "maintgen try: want one policy file, got 2: a.yaml b.yaml\n"},
+		{[]string{"-policy", "a.yaml", "-path", "/", "b.yaml"}, "maintgen try: the policy file is given twice, as -policy a.yaml and as b.yaml: give one\n"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := run(t, dir, append([]string{"try"}, tt.args...)...)
@@ -228,10 +233,15 @@ func tryCases(t *testing.T, dir string, p *policy.Policy) []difftest.Case {
 		}
 		// Run the command itself: its verdict line is the one for
 		// the decision the generated code makes.
-		wantLine := review.DescribeDecision(p, interp.Evaluate(p, req))
+		d := interp.Evaluate(p, req)
+		wantLine := review.DescribeDecision(p, d)
 		var out, errOut strings.Builder
-		if code := Run(append([]string{"try"}, args...), strings.NewReader(""), &out, &errOut); code != ExitOK {
-			t.Fatalf("try %q: exit code %d: %s", args, code, errOut.String())
+		wantCode := ExitMaintenance
+		if d.Pass {
+			wantCode = ExitOK
+		}
+		if code := Run(append([]string{"try"}, args...), strings.NewReader(""), &out, &errOut); code != wantCode {
+			t.Fatalf("try %q: exit code %d, want %d: %s", args, code, wantCode, errOut.String())
 		}
 		if first, _, _ := strings.Cut(out.String(), "\n"); first != wantLine {
 			t.Errorf("try %q: %q, want %q", args, first, wantLine)
@@ -254,8 +264,85 @@ func TestTrySchedule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		code, out, errOut := run(t, dir, "try", "-path", "/", "-state", "off", "-now", tt.now)
-		if code != ExitOK || !strings.HasPrefix(out, tt.want) {
+		wantCode := ExitMaintenance
+		if strings.HasPrefix(tt.want, "pass: ") {
+			wantCode = ExitOK
+		}
+		if code != wantCode || !strings.HasPrefix(out, tt.want) {
 			t.Errorf("try -now %s: exit code %d, stdout:\n%s\nstderr: %s\nwant stdout to start:\n%s", tt.now, code, out, errOut, tt.want)
 		}
+	}
+}
+
+// tryExplanation splits the output of maintgen try into the explanation
+// and the response block, which starts at the line "response: ...".
+func tryExplanation(out string) (explanation, response string) {
+	if strings.HasPrefix(out, "response: ") {
+		return "", out
+	}
+	if i := strings.Index(out, "\nresponse: "); i >= 0 {
+		return out[:i+1], out[i+1:]
+	}
+	return out, ""
+}
+
+// TestTryResponse checks the exit code of maintgen try and the response
+// it prints: the status and the header the generated guard sends (its
+// respond and bypassResponse), for each kind of answer.
+func TestTryResponse(t *testing.T) {
+	const policyYAML = `version: 1
+output: {go: maintenance/maintenance_gen.go, pages: public}
+response:
+  retry_after: 1h
+  clear_cookies: [session]
+  json_paths: ["/api/"]
+schedule:
+  - {start: 2026-03-01T02:00:00Z, end: 2026-03-01T04:00:00Z}
+bypass:
+  secret_env: TRY_BYPASS_SECRET
+  path: /__maintenance/bypass
+  ttl: 1h
+default_locale: en
+messages:
+  en: {title: T, heading: H, body: B}
+  fr: {title: T, heading: H, body: B}
+`
+	const secret = "0123456789abcdef0123"
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "policy.yaml"), policyYAML)
+	redirect := t.TempDir()
+	writeFile(t, filepath.Join(redirect, "policy.yaml"), tryRedirectPolicy)
+	t.Setenv("TRY_BYPASS_SECRET", secret)
+	now := "2026-03-01T00:00:00Z"
+	tests := []struct {
+		name string
+		dir  string
+		args []string
+		code int
+		want string
+	}{
+		{"pass", dir, []string{"-path", "/", "-state", "off"}, ExitOK, ""},
+		{"html page", dir, []string{"-path", "/shop", "-lang", "fr"}, ExitMaintenance,
+			"response: 503 Service Unavailable\n  Cache-Control: no-store\n  Content-Language: fr\n  Content-Type: text/html; charset=utf-8\n" +
+				"  Retry-After: 3600\n  Set-Cookie: session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0\n  Vary: Accept, Accept-Language\n  X-Content-Type-Options: nosniff\n"},
+		{"json page in a window", dir, []string{"-path", "/api/x", "-state", "off", "-now", "2026-03-01T03:30:00.5Z"}, ExitMaintenance,
+			"response: 503 Service Unavailable\n  Cache-Control: no-store\n  Content-Language: en\n  Content-Type: application/problem+json\n" +
+				"  Retry-After: 1800\n  Set-Cookie: session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0\n  Vary: Accept, Accept-Language\n  X-Content-Type-Options: nosniff\n"},
+		{"bypass link", dir, []string{"-path", "/__maintenance/bypass/" + secret}, ExitMaintenance,
+			"response: 302 Found\n  Cache-Control: no-store\n  Location: /\n  Referrer-Policy: no-referrer\n  Set-Cookie: " +
+				interp.BypassSetCookie(&policy.Policy{Bypass: &policy.Bypass{TTL: time.Hour}}, secret, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) + "\n"},
+		{"redirect", redirect, []string{"-path", "/shop"}, ExitMaintenance,
+			"response: 302 Found\n  Cache-Control: no-store\n  Location: /maintenance\n  Retry-After: 3600\n  Vary: Accept, Accept-Language\n"},
+		{"redirect back while off", redirect, []string{"-path", "/maintenance", "-state", "off"}, ExitMaintenance,
+			"response: 302 Found\n  Cache-Control: no-store\n  Location: /\n  Retry-After: 3600\n  Vary: Accept, Accept-Language\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"try", "-now", now}, tt.args...)
+			code, out, errOut := run(t, tt.dir, args...)
+			if _, resp := tryExplanation(out); code != tt.code || resp != tt.want {
+				t.Errorf("try %q: exit code %d, stdout:\n%s\nstderr: %s\nwant exit code %d, response:\n%s", tt.args, code, out, errOut, tt.code, tt.want)
+			}
+		})
 	}
 }

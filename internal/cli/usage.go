@@ -12,18 +12,18 @@ standard library.
 
 Usage:
 
-	maintgen init [-policy FILE]
-	maintgen generate [-policy FILE] [-out DIR] [-v]
-	maintgen validate [-policy FILE] [-strict] [-format text|github]
-	maintgen check [-policy FILE] [-out DIR] [-format text|github]
+	maintgen init [FILE]
+	maintgen generate [-out DIR] [-v] [FILE]
+	maintgen validate [-strict] [-format text|github] [FILE]
+	maintgen check [-out DIR] [-format text|github] [FILE]
 	maintgen diff [-format text|markdown|github] [-fail-on-risk] OLD NEW
 	maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]
-	maintgen explain [-policy FILE] [-format text|markdown]
-	maintgen try [-policy FILE] -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off]
-	maintgen preview [-policy FILE] [-addr HOST:PORT]
-	maintgen on [-policy FILE] [-for DURATION | -until RFC3339]
-	maintgen off [-policy FILE]
-	maintgen status [-policy FILE]
+	maintgen explain [-format text|markdown] [FILE]
+	maintgen try -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off] [FILE]
+	maintgen preview [-addr HOST:PORT] [FILE]
+	maintgen on [-for DURATION | -until RFC3339] [FILE]
+	maintgen off [FILE]
+	maintgen status [FILE]
 	maintgen schema
 	maintgen version
 
@@ -43,8 +43,11 @@ The commands are:
 	schema    print the JSON Schema of policy.yaml, for editors
 	version   print maintgen's version
 
-Run "maintgen COMMAND -h" for a command's flags. Flags come before file
-arguments; -policy defaults to ./policy.yaml.
+Run "maintgen COMMAND -h" for a command's flags. FILE is the policy
+(-policy FILE says the same), and flags may come before or after it.
+Without one, a command reads policy.yaml in the current directory or, as
+go finds go.mod, in the nearest directory above it up to the module root,
+and says which file it read when that is not ./policy.yaml.
 
 Install it as a Go tool, and run it from go generate:
 
@@ -55,7 +58,9 @@ Install it as a Go tool, and run it from go generate:
 In CI, "go tool maintgen check" fails when a generated file is stale or
 was edited by hand.
 
-Exit codes: 0 success, 1 policy error, 2 usage error.
+Exit codes: 0 success, 1 policy error, 2 usage error. maintgen try exits
+0 when the guard passes the request to the app and 3 when it answers the
+request itself (the maintenance response, a redirect or the bypass link).
 `
 
 // summary returns what the command name does, from the list of commands

@@ -7,11 +7,11 @@ import (
 )
 
 func (c *command) validate(args []string) int {
-	fs := c.flags("validate", "[-policy FILE] [-strict] [-format text|github]")
-	policyFile := fs.String("policy", "policy.yaml", "the policy `file`")
+	fs := c.flags("validate", "[-strict] [-format text|github] [FILE]")
+	policyFile := fs.String("policy", defaultPolicy, policyFlagUsage)
 	strict := fs.Bool("strict", false, "treat lint warnings as errors: exit 1 when there is any")
 	format := formatFlag(fs, formatText, formatGitHub)
-	if code, ok := c.parse(fs, args); !ok {
+	if code, ok := c.parsePolicy(fs, args, policyFile, true); !ok {
 		return code
 	}
 	if !c.checkFormat("validate", *format, formatText, formatGitHub) {
