@@ -226,20 +226,20 @@ func MatchExempt(p *policy.Policy, clean string) (int, bool) {
 // matchPathBelow is matchPath, except that a subtree pattern does not
 // match its root without the slash.
 func matchPathBelow(pats []policy.PathPattern, clean string) (int, bool) {
-	var below []policy.PathPattern
-	for _, pp := range pats {
-		if pp.Kind == policy.Subtree && clean == strings.TrimSuffix(pp.Path, "/") {
-			continue
-		}
-		below = append(below, pp)
-	}
-	return matchPath(below, clean)
+	return matchPathIn(pats, clean, false)
 }
 
 // matchPath returns the index of the rule that matches the cleaned path:
-// an exact pattern, else the longest subtree pattern, else the first
-// regexp that matches the whole path.
+// an exact pattern, else the longest subtree pattern (which also matches
+// its root without the slash), else the first regexp that matches the
+// whole path.
 func matchPath(pats []policy.PathPattern, clean string) (int, bool) {
+	return matchPathIn(pats, clean, true)
+}
+
+// matchPathIn is matchPath; bare says whether a subtree pattern matches
+// its root without the slash.
+func matchPathIn(pats []policy.PathPattern, clean string, bare bool) (int, bool) {
 	for _, pp := range pats {
 		if pp.Kind == policy.Exact && pp.Path == clean {
 			return pp.Index, true
@@ -250,7 +250,7 @@ func matchPath(pats []policy.PathPattern, clean string) (int, bool) {
 		if pp.Kind != policy.Subtree {
 			continue
 		}
-		if clean == strings.TrimSuffix(pp.Path, "/") || strings.HasPrefix(clean, pp.Path) {
+		if bare && clean == strings.TrimSuffix(pp.Path, "/") || strings.HasPrefix(clean, pp.Path) {
 			if best < 0 || len(pp.Path) > len(pats[best].Path) {
 				best = i
 			}
