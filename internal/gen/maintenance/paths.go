@@ -64,32 +64,16 @@ func exemptPath(p string) (int, bool) {
 
 // matchBelow is match, except that a subtree pattern does not match its
 // root without the slash.
-func (m *pathMatcher) matchBelow(p string) (int, bool) {
-	if m.exactLens.has(len(p)) {
-		if i, ok := m.exact[p]; ok {
-			return int(i), true
-		}
-	}
-	if m.subtreeLens != 0 {
-		for s := p; ; {
-			j := strings.LastIndexByte(s, '/')
-			if j < 0 {
-				break
-			}
-			s = s[:j]
-			if m.subtreeLens.has(len(s)) {
-				if i, ok := m.subtree[s]; ok {
-					return int(i), true
-				}
-			}
-		}
-	}
-	return m.matchRegexps(p)
-}
+func (m *pathMatcher) matchBelow(p string) (int, bool) { return m.matchIn(p, false) }
 
 // match returns the rule that matches the cleaned path p: an exact
-// pattern, else the longest subtree pattern, else the first regexp.
-func (m *pathMatcher) match(p string) (int, bool) {
+// pattern, else the longest subtree pattern (which also matches its root
+// without the slash), else the first regexp.
+func (m *pathMatcher) match(p string) (int, bool) { return m.matchIn(p, true) }
+
+// matchIn is match; bare says whether a subtree pattern matches its root
+// without the slash (/static for /static/).
+func (m *pathMatcher) matchIn(p string, bare bool) (int, bool) {
 	if m.exactLens.has(len(p)) {
 		if i, ok := m.exact[p]; ok {
 			return int(i), true
@@ -97,12 +81,16 @@ func (m *pathMatcher) match(p string) (int, bool) {
 	}
 	if m.subtreeLens != 0 {
 		s := strings.TrimSuffix(p, "/")
+		// Without a trailing slash, s is p itself: the bare root of the
+		// subtree pattern p/.
+		skip := !bare && len(s) == len(p)
 		for {
-			if m.subtreeLens.has(len(s)) {
+			if !skip && m.subtreeLens.has(len(s)) {
 				if i, ok := m.subtree[s]; ok {
 					return int(i), true
 				}
 			}
+			skip = false
 			j := strings.LastIndexByte(s, '/')
 			if j < 0 {
 				break
