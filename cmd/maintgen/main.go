@@ -11,9 +11,9 @@
 //	maintgen diff [-format text|markdown|github] [-fail-on-risk] OLD NEW
 //	maintgen diff -base REV [-format text|markdown|github] [-fail-on-risk] [FILE]
 //	maintgen explain [-format text|markdown] [FILE]
-//	maintgen try -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off] [FILE]
+//	maintgen try -path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off|read-only] [-method M] [FILE]
 //	maintgen preview [-addr HOST:PORT] [FILE]
-//	maintgen on [-for DURATION | -until RFC3339] [FILE]
+//	maintgen on [-read-only] [-at TIME] [-for DURATION | -until TIME] [-reason TEXT] [FILE]
 //	maintgen off [FILE]
 //	maintgen status [FILE]
 //	maintgen schema

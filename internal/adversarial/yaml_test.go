@@ -90,7 +90,7 @@ policy.yaml:4:63: exempt: unknown key "zz" (want paths, ips, roles or tests)
 policy.yaml:5:22: force: duplicate key "paths" (first at line 5)
 policy.yaml:5:35: force: unknown key "zz" (want paths)
 policy.yaml:6:25: response: duplicate key "status" (first at line 6)
-policy.yaml:6:38: response: unknown key "zz" (want status, retry_after, format, json_paths, redirect, template, refresh or clear_cookies)
+policy.yaml:6:38: response: unknown key "zz" (want status, retry_after, retry_after_form, format, json_paths, redirect, template, refresh or clear_cookies)
 policy.yaml:8:62: schedule[0]: duplicate key "end" (first at line 8)
 policy.yaml:8:89: schedule[0]: unknown key "zz" (want start or end)
 policy.yaml:10:1: policy: duplicate key "announce" (first at line 9)
@@ -99,7 +99,7 @@ policy.yaml:11:47: bypass: unknown key "zz" (want secret_env, path, ttl or insec
 policy.yaml:12:22: toggle: duplicate key "roles" (first at line 12)
 policy.yaml:12:34: toggle: unknown key "zz" (want roles)
 policy.yaml:15:39: messages.en: duplicate key "body" (first at line 15)
-policy.yaml:15:48: messages.en: unknown key "zz" (want title, heading or body)
+policy.yaml:15:48: messages.en: unknown key "zz" (want title, heading, body, until_label or link)
 policy.yaml:16:3: messages: duplicate key "en" (first at line 15)`},
 		{"a bypass secret in the policy", minimal + "bypass: {secret_env: S, secret: hunter2hunter2hunter2}\n",
 			"policy.yaml:5:25: bypass.secret: a secret must never be written in the policy, which is committed and reviewed: put it in an environment variable and name that variable in bypass.secret_env"},

@@ -67,6 +67,7 @@ type File struct {
 	Kind   Kind
 	Locale string // a page's locale (BCP 47 tag); "" for the other kinds
 	Data   []byte
+	Slot   int // an HTML page's offset where the guard puts the reason and end (render.Page.Slot); -1 for none
 }
 
 // Files are the outputs of a policy, in the order Outputs returns them.
@@ -164,6 +165,7 @@ func pageFile(p *policy.Policy, pg render.Page, locale string) File {
 		Kind:   kind,
 		Locale: pg.Locale,
 		Data:   pg.Body,
+		Slot:   pg.Slot,
 	}
 }
 

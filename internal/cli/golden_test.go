@@ -132,15 +132,18 @@ func goldenCase(t *testing.T, dir string) (difftest.Package, bool) {
 
 	goSrc := files.Go().Data
 	checkGoSource(t, goSrc)
-	pages := map[string][]byte{}
+	pages, slots := map[string][]byte{}, map[string]int{}
 	for _, f := range files.Of(build.HTMLPage, build.JSONPage) {
 		pages[path.Base(f.Path)] = f.Data
+		if f.Kind == build.HTMLPage {
+			slots[path.Base(f.Path)] = f.Slot
+		}
 	}
 	// The compiled step replays the matrices and the requests maintgen try
 	// describes, in one build.
 	cases := append(difftest.Matrix(p), difftest.OpsMatrix(p)...)
 	t.Run("try", func(t *testing.T) { cases = append(cases, tryCases(t, dir, p)...) })
-	return difftest.Package{Policy: p, Source: goSrc, Pages: pages, Cases: cases}, true
+	return difftest.Package{Policy: p, Source: goSrc, Pages: pages, Slots: slots, Cases: cases}, true
 }
 
 // checkGoSource checks the generated file's header, that formatting it

@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
@@ -21,21 +24,26 @@ var now = time.Now
 // state file atomically, off removes it (statefile.Write), so that the
 // nginx snippet, which asks only whether the file exists, reads the mode
 // as the middleware does; then it prints the resulting state as status
-// does. The file is state.file as written, relative to the working
-// directory, as the app reads it.
+// does. Off during a schedule window writes "off until" the window's end
+// instead, which ends it early. The file is state.file as written,
+// relative to the working directory, as the app reads it.
 func (c *command) switchMode(name string, args []string) int {
 	on := name == "on"
 	synopsis := "[FILE]"
 	if on {
-		synopsis = "[-for DURATION | -until RFC3339] [FILE]"
+		synopsis = "[-read-only] [-at TIME] [-for DURATION | -until TIME] [-reason TEXT] [FILE]"
 	}
 	fs := c.flags(name, synopsis)
 	policyFile := fs.String("policy", defaultPolicy, policyFlagUsage)
 	var forD *time.Duration
-	var until *string
+	var until, at, reason *string
+	var readOnly *bool
 	if on {
-		forD = fs.Duration("for", 0, "switch off by itself after `DURATION`, such as 2h (the file records the end)")
+		readOnly = fs.Bool("read-only", false, "read-only mode: safe methods (GET, HEAD, OPTIONS) pass, others get the maintenance response")
+		at = fs.String("at", "", "start at `TIME`, in RFC 3339 such as 2026-03-01T02:00:00Z, not now (the file records the start)")
+		forD = fs.Duration("for", 0, "switch off by itself after `DURATION`, from now or -at, such as 2h (the file records the end)")
 		until = fs.String("until", "", "switch off by itself at `TIME`, in RFC 3339 such as 2026-03-01T04:00:00Z")
+		reason = fs.String("reason", "", "`TEXT` shown on the page and in the JSON, such as \"Upgrading the database\"")
 	}
 	if code, ok := c.parsePolicy(fs, args, policyFile, true); !ok {
 		return code
@@ -43,30 +51,14 @@ func (c *command) switchMode(name string, args []string) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	t := now()
-	st := statefile.State{On: on}
-	switch {
-	case set["for"] && set["until"]:
-		return c.usageError(fs, "-for and -until exclude each other: give one")
-	case set["for"]:
-		if *forD <= 0 {
-			return c.usageError(fs, fmt.Sprintf("-for %s: want a positive duration, such as 2h", *forD))
+	st := statefile.State{Mode: statefile.Word(on)}
+	if on {
+		if *readOnly {
+			st.Mode = statefile.ReadOnly
 		}
-		// The file holds whole seconds: round the end up, so that the
-		// mode lasts at least DURATION.
-		end := t.Add(*forD)
-		if rounded := end.Truncate(time.Second); !rounded.Equal(end) {
-			end = rounded.Add(time.Second)
+		if msg := c.settingFlags(&st, t, set, *at, *forD, *until, *reason); msg != "" {
+			return c.usageError(fs, msg)
 		}
-		st.Until = end
-	case set["until"]:
-		u, err := time.Parse(time.RFC3339, *until)
-		if err != nil {
-			return c.usageError(fs, fmt.Sprintf("-until %q: want an RFC 3339 time with a UTC offset, such as 2026-03-01T04:00:00Z", *until))
-		}
-		if !t.Before(u) {
-			return c.usageError(fs, fmt.Sprintf("-until %s is not in the future", *until))
-		}
-		st.Until = u
 	}
 	p, err := loadPolicy(*policyFile)
 	if err != nil {
@@ -85,6 +77,16 @@ func (c *command) switchMode(name string, args []string) int {
 		list.Add(pos, "state.file is not set: maintgen %s %s the state file; add one, such as state.file: maintenance.state", name, verb)
 		return c.report(list)
 	}
+	if w, ok := interp.WindowAt(p, t); !on && ok {
+		st.Until = w.End // end the window in progress early
+	}
+	if msg := existenceFronts(p, st, t); msg != "" {
+		fmt.Fprintf(c.stderr, "maintgen %s: %s\n", name, msg)
+		return ExitPolicy
+	}
+	if st.Mode == statefile.ReadOnly && p.Output.Nginx != "" {
+		fmt.Fprintf(c.stderr, "maintgen on: warning: the nginx snippet (output.nginx) cannot tell read-only from on: it gives every request the maintenance response\n")
+	}
 	c.warnStateDir(name, p, *policyFile)
 	_, statErr := os.Lstat(p.State.File)
 	if err := statefile.Write(p.State.File, st); err != nil {
@@ -92,8 +94,8 @@ func (c *command) switchMode(name string, args []string) int {
 		return ExitPolicy
 	}
 	switch {
-	case on:
-		fmt.Fprintf(c.stdout, "wrote %s: %s\n", p.State.File, st)
+	case !st.Plain():
+		fmt.Fprintf(c.stdout, "wrote %s: %s\n", p.State.File, strings.ReplaceAll(st.String(), "\n", "; "))
 	case statErr == nil:
 		fmt.Fprintf(c.stdout, "removed %s: off\n", p.State.File)
 	default:
@@ -101,6 +103,87 @@ func (c *command) switchMode(name string, args []string) int {
 	}
 	c.printStatus(p, t)
 	return ExitOK
+}
+
+// maxReason bounds -reason, in bytes: the state file holds at most
+// statefile.MaxSize.
+const maxReason = 500
+
+// settingFlags applies on's -at, -for, -until and -reason to st, now being
+// t; it returns a usage error's message, or "".
+func (c *command) settingFlags(st *statefile.State, t time.Time, set map[string]bool, at string, forD time.Duration, until, reason string) string {
+	start := t
+	if set["at"] {
+		u, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return fmt.Sprintf("-at %q: want an RFC 3339 time with a UTC offset, such as 2026-03-01T02:00:00Z", at)
+		}
+		if !t.Before(u) {
+			return fmt.Sprintf("-at %s is not in the future: leave -at out to start now", at)
+		}
+		st.From, start = u, u
+	}
+	switch {
+	case set["for"] && set["until"]:
+		return "-for and -until exclude each other: give one"
+	case set["for"]:
+		if forD <= 0 {
+			return fmt.Sprintf("-for %s: want a positive duration, such as 2h", forD)
+		}
+		// The file holds whole seconds: round the end up, so that the
+		// mode lasts at least DURATION.
+		end := start.Add(forD)
+		if rounded := end.Truncate(time.Second); !rounded.Equal(end) {
+			end = rounded.Add(time.Second)
+		}
+		st.Until = end
+	case set["until"]:
+		u, err := time.Parse(time.RFC3339, until)
+		if err != nil {
+			return fmt.Sprintf("-until %q: want an RFC 3339 time with a UTC offset, such as 2026-03-01T04:00:00Z", until)
+		}
+		switch {
+		case !set["at"] && !t.Before(u):
+			return fmt.Sprintf("-until %s is not in the future", until)
+		case !start.Before(u):
+			return fmt.Sprintf("-until %s is not after -at %s", until, stamp(start))
+		}
+		st.Until = u
+	}
+	if set["reason"] {
+		st.Reason = strings.TrimSpace(reason)
+		switch {
+		case st.Reason == "":
+			return "-reason is empty: give a line of text, or leave it out"
+		case len(st.Reason) > maxReason:
+			return fmt.Sprintf("-reason is %d bytes: want at most %d", len(st.Reason), maxReason)
+		case strings.ContainsFunc(st.Reason, unicode.IsControl) || !utf8.ValidString(st.Reason) || strings.ContainsRune(st.Reason, policy.SlotMark):
+			return "-reason: want one line of text, without control characters"
+		}
+	}
+	return ""
+}
+
+// existenceFronts returns why st cannot be written for p's proxy
+// outputs, which read only whether the state file exists: "" when it can.
+// They would read a planned start (-at) as on now, and an off that ends a
+// schedule window early as on.
+func existenceFronts(p *policy.Policy, st statefile.State, t time.Time) string {
+	var fronts []string
+	if p.Output.Nginx != "" {
+		fronts = append(fronts, "the nginx snippet (output.nginx)")
+	}
+	if len(fronts) == 0 {
+		return ""
+	}
+	who := strings.Join(fronts, " and ")
+	switch {
+	case !st.From.IsZero():
+		return fmt.Sprintf("-at: %s reads any state file as on, so it would start now, not at %s; run maintgen on at that time instead (at(1), a systemd timer or cron)", who, stamp(st.From))
+	case st.Mode == statefile.Off && !st.Plain():
+		return fmt.Sprintf("a schedule window is in progress until %s: ending it early writes off until then to the state file, which %s would read as on; %s applies no schedule, so it is off unless the file exists; to end the window at the app, remove it from the policy and regenerate", stamp(st.Until), who, who)
+	}
+	return ""
 }
 
 // usageError prints msg and the usage of fs, and returns ExitUsage.
@@ -212,16 +295,16 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 	env, file := "none", "none"
 	var fallback string
 	if p.State != nil {
-		fallback = "state.fallback: " + statefile.Word(p.State.Fallback)
+		fallback = "state.fallback: " + string(statefile.Word(p.State.Fallback))
 	}
 	if p.State != nil && p.State.Env != "" {
 		switch name := p.State.Env; {
 		case !m.Env.Present:
 			env = name + " is not set here"
 		case m.Env.Fallback:
-			env = fmt.Sprintf("%s=%q here: neither on nor off (%s)", name, in.Env, fallback)
+			env = fmt.Sprintf("%s=%q here: neither on, off nor read-only (%s)", name, in.Env, fallback)
 		default:
-			env = fmt.Sprintf("%s=%s here: %s", name, in.Env, statefile.Word(m.Env.On))
+			env = fmt.Sprintf("%s=%s here: %s", name, in.Env, m.Env.Mode)
 		}
 	}
 	if p.State != nil && p.State.File != "" {
@@ -232,12 +315,14 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 			file = fmt.Sprintf("%s: %v (%s)", name, err, fallback)
 		case err != nil:
 			file = fmt.Sprintf("%s: cannot be read: %v (%s)", name, unwrapPath(err), fallback)
-		case st.On && !st.Until.IsZero() && !m.File.On:
-			file = fmt.Sprintf("%s: %s (ended: off)", name, st)
-		case st.On && !st.Until.IsZero():
-			file = fmt.Sprintf("%s: %s (%s left)", name, st, st.Until.Sub(t).Truncate(time.Second))
+		case st.Mode != statefile.Off && m.File.Mode == statefile.Off && t.Before(st.From):
+			file = fmt.Sprintf("%s: %s (starts in %s)", name, settingLine(st), st.From.Sub(t).Truncate(time.Second))
+		case st.Mode != statefile.Off && m.File.Mode == statefile.Off || st.Mode == statefile.Off && !st.Plain() && !st.Suspends(t):
+			file = fmt.Sprintf("%s: %s (ended: off)", name, settingLine(st))
+		case !st.Until.IsZero():
+			file = fmt.Sprintf("%s: %s (%s left)", name, settingLine(st), st.Until.Sub(t).Truncate(time.Second))
 		default:
-			file = fmt.Sprintf("%s: %s", name, st)
+			file = fmt.Sprintf("%s: %s", name, settingLine(st))
 		}
 	}
 
@@ -261,7 +346,21 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 		fmt.Fprintf(c.stdout, "state.file path: %s\n", absPath(p.State.File))
 	}
 	fmt.Fprintf(c.stdout, "schedule:   %s\n", schedule)
-	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s\n", statefile.Word(m.On), by)
+	mode := statefile.Word(m.On)
+	if m.ReadOnly {
+		mode = statefile.ReadOnly
+	}
+	fmt.Fprintf(c.stdout, "maintenance mode: %s, decided by %s", mode, by)
+	if m.Suspended {
+		fmt.Fprintf(c.stdout, ", which suspends the schedule")
+	}
+	if !m.Until.IsZero() {
+		fmt.Fprintf(c.stdout, ", until %s (%s left)", stamp(m.Until), m.Until.Sub(t).Truncate(time.Second))
+	}
+	fmt.Fprintln(c.stdout)
+	if m.Reason != "" {
+		fmt.Fprintf(c.stdout, "reason: %s\n", m.Reason)
+	}
 	if p.Output.Nginx != "" && p.State != nil && p.State.File != "" {
 		fmt.Fprintf(c.stdout, "output.nginx: %s\n", nginxMode(p.State.File, m, in))
 	}
@@ -288,13 +387,22 @@ func nginxMode(name string, m interp.Mode, in interp.StateInputs) string {
 	}
 	switch {
 	case on && !m.On:
-		s += ", but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read the end of on until; maintgen off removes it"
+		s += ", but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read its start or end; maintgen off removes it"
+	case on && m.ReadOnly:
+		s += ", but the middleware is read-only: nginx cannot tell, and gives every request the maintenance response"
 	case !on && m.On:
 		s += ", but the middleware is on: nginx reads neither state.env, state.fallback nor the schedule; maintgen on writes the file"
-	case on && in.FileErr == nil && in.File.On && !in.File.Until.IsZero():
+	case on && in.FileErr == nil && in.File.Mode != statefile.Off && !in.File.Until.IsZero():
 		s += fmt.Sprintf("; nginx cannot read the end, %s: it stays on until maintgen off removes the file", stamp(in.File.Until))
 	}
 	return s
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// settingLine returns the first line of st's file content: the mode and
+// its times.
+func settingLine(st statefile.State) string {
+	line, _, _ := strings.Cut(st.String(), "\n")
+	return line
+}

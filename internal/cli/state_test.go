@@ -88,14 +88,29 @@ state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on until 2029-06-01T14:00:01Z (2h0m0s left)
 state.file path: $DIR/maintenance.state
 schedule:   no window ahead
-maintenance mode: on, decided by state.file maintenance.state
+maintenance mode: on, decided by state.file maintenance.state, until 2029-06-01T14:00:01Z (2h0m0s left)
 `},
 		{"on -until", []string{"on", "-until", "2029-06-01T15:30:00+02:00"}, "on until 2029-06-01T13:30:00Z\n", `wrote maintenance.state: on until 2029-06-01T13:30:00Z
 state.env:  MAINTGEN_CLI_TEST_MODE is not set here
 state.file: maintenance.state: on until 2029-06-01T13:30:00Z (1h29m59s left)
 state.file path: $DIR/maintenance.state
 schedule:   no window ahead
-maintenance mode: on, decided by state.file maintenance.state
+maintenance mode: on, decided by state.file maintenance.state, until 2029-06-01T13:30:00Z (1h29m59s left)
+`},
+		{"on -read-only -for 90m -reason", []string{"on", "-read-only", "-for", "90m", "-reason", "Upgrading the database"}, "read-only until 2029-06-01T13:30:01Z\nreason: Upgrading the database\n", `wrote maintenance.state: read-only until 2029-06-01T13:30:01Z; reason: Upgrading the database
+state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: read-only until 2029-06-01T13:30:01Z (1h30m0s left)
+state.file path: $DIR/maintenance.state
+schedule:   no window ahead
+maintenance mode: read-only, decided by state.file maintenance.state, until 2029-06-01T13:30:01Z (1h30m0s left)
+reason: Upgrading the database
+`},
+		{"on -at -for: planned", []string{"on", "-at", "2029-06-02T02:00:00Z", "-for", "2h"}, "on from 2029-06-02T02:00:00Z until 2029-06-02T04:00:00Z\n", `wrote maintenance.state: on from 2029-06-02T02:00:00Z until 2029-06-02T04:00:00Z
+state.env:  MAINTGEN_CLI_TEST_MODE is not set here
+state.file: maintenance.state: on from 2029-06-02T02:00:00Z until 2029-06-02T04:00:00Z (starts in 13h59m59s)
+state.file path: $DIR/maintenance.state
+schedule:   no window ahead
+maintenance mode: off, decided by state.file maintenance.state
 `},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -149,8 +164,8 @@ func TestStatusNginx(t *testing.T) {
 	}{
 		{"missing", "", "", "output.nginx: off (no state file)"},
 		{"on", "", "on\n", "output.nginx: on (the state file exists)"},
-		{"off written into the file", "", "off\n", "output.nginx: on (the state file exists), but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read the end of on until; maintgen off removes it"},
-		{"on until, ended", "", "on until 2029-12-31T23:00:00Z\n", "output.nginx: on (the state file exists), but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read the end of on until; maintgen off removes it"},
+		{"off written into the file", "", "off\n", "output.nginx: on (the state file exists), but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read its start or end; maintgen off removes it"},
+		{"on until, ended", "", "on until 2029-12-31T23:00:00Z\n", "output.nginx: on (the state file exists), but the middleware is off: nginx reads any state file as on, whatever it holds, and cannot read its start or end; maintgen off removes it"},
 		{"on until, ahead", "", "on until 2030-01-01T02:00:00Z\n", "output.nginx: on (the state file exists); nginx cannot read the end, 2030-01-01T02:00:00Z: it stays on until maintgen off removes the file"},
 		{"the env var decides", "on", "", "output.nginx: off (no state file), but the middleware is on: nginx reads neither state.env, state.fallback nor the schedule; maintgen on writes the file"},
 	} {
@@ -203,6 +218,12 @@ func TestOnOffErrors(t *testing.T) {
 			"policy.yaml:3:8: state.file is not set: maintgen on writes the state file; add one, such as state.file: maintenance.state"},
 		{"no state section", strings.Replace(statePolicy, "state: {env: MAINTGEN_CLI_TEST_MODE, file: maintenance.state, fallback: on}\n", "", 1), []string{"off"}, ExitPolicy,
 			"policy.yaml:1:1: state.file is not set: maintgen off removes the state file; add one, such as state.file: maintenance.state"},
+		{"-reason empty", statePolicy, []string{"on", "-reason", " "}, ExitUsage, "maintgen on: -reason is empty: give a line of text, or leave it out"},
+		{"-reason two lines", statePolicy, []string{"on", "-reason", "a\nb"}, ExitUsage, "maintgen on: -reason: want one line of text, without control characters"},
+		{"-at in the past", statePolicy, []string{"on", "-at", "2029-06-01T11:00:00Z"}, ExitUsage, "maintgen on: -at 2029-06-01T11:00:00Z is not in the future: leave -at out to start now"},
+		{"-until before -at", statePolicy, []string{"on", "-at", "2029-06-02T00:00:00Z", "-until", "2029-06-01T18:00:00Z"}, ExitUsage, "maintgen on: -until 2029-06-01T18:00:00Z is not after -at 2029-06-02T00:00:00Z"},
+		{"-at with nginx", strings.Replace(statePolicy, "pages: public}", "pages: public, nginx: deploy/m.conf}", 1), []string{"on", "-at", "2029-06-02T00:00:00Z"}, ExitPolicy,
+			"maintgen on: -at: the nginx snippet (output.nginx) reads any state file as on, so it would start now, not at 2029-06-02T00:00:00Z; run maintgen on at that time instead (at(1), a systemd timer or cron)"},
 		{"bad policy", "version: 2\n", []string{"on"}, ExitPolicy, "policy.yaml:1:10: version: 2 is not supported; want 1"},
 		{"missing policy", statePolicy, []string{"on", "-policy", "nope.yaml"}, ExitPolicy, "nope.yaml:1:1: cannot read policy: no such file or directory"},
 	} {
@@ -252,7 +273,7 @@ maintenance mode: on, decided by state.file maintenance.state
 state.file: maintenance.state: off
 state.file path: $DIR/maintenance.state
 schedule:   window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z in progress (1h0m0s left)
-maintenance mode: on, decided by the schedule
+maintenance mode: on, decided by the schedule, until 2030-03-01T04:00:00Z (1h0m0s left)
 `},
 		{"env decides over the file", longBefore, "ON", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE=ON here: on
 state.file: maintenance.state: off
@@ -260,14 +281,14 @@ state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: on, decided by state.env MAINTGEN_CLI_TEST_MODE
 `},
-		{"garbage env", longBefore, "maybe", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE="maybe" here: neither on nor off (state.fallback: on)
+		{"garbage env", longBefore, "maybe", "off\n", `state.env:  MAINTGEN_CLI_TEST_MODE="maybe" here: neither on, off nor read-only (state.fallback: on)
 state.file: maintenance.state: off
 state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: on, decided by state.env MAINTGEN_CLI_TEST_MODE
 `},
 		{"garbage file", longBefore, "", "of", `state.env:  MAINTGEN_CLI_TEST_MODE is not set here
-state.file: maintenance.state: "of": neither on nor off: want on, off or on until an RFC 3339 time (state.fallback: on)
+state.file: maintenance.state: "of": neither on nor off: want on, off or read-only, then optionally from and until an RFC 3339 time, and a reason: line (state.fallback: on)
 state.file path: $DIR/maintenance.state
 schedule:   next window 2030-03-01T02:00:00Z to 2030-03-01T04:00:00Z (in 1418h0m0s; announced 24h0m0s ahead)
 maintenance mode: on, decided by state.file maintenance.state
@@ -353,7 +374,7 @@ func TestStatusFIFO(t *testing.T) {
 func TestUsageListsStateCommands(t *testing.T) {
 	_, out, _ := runState(t, "help")
 	for _, line := range []string{
-		"maintgen on [-for DURATION | -until RFC3339] [FILE]",
+		"maintgen on [-read-only] [-at TIME] [-for DURATION | -until TIME] [-reason TEXT] [FILE]",
 		"maintgen off [FILE]",
 		"maintgen status [FILE]",
 	} {
@@ -400,5 +421,40 @@ func TestStateFileWhere(t *testing.T) {
 	code, out, errOut := run(t, root, "status")
 	if code != ExitOK || errOut != "" || !strings.Contains(out, "state.file path: "+root+"/maintenance.state\n") {
 		t.Errorf("status in the policy's directory: exit code %d, stdout:\n%s\nstderr: %q", code, out, errOut)
+	}
+}
+
+// TestOffEndsWindow: maintgen off during a schedule window writes off
+// until the window's end, which the guard's model reads as off; with an
+// nginx snippet, which would read the file as on, it refuses.
+func TestOffEndsWindow(t *testing.T) {
+	inWindow := time.Date(2030, 3, 1, 3, 0, 0, 0, time.UTC)
+	stateDir(t, statePolicy, inWindow)
+	code, out, errOut := runState(t, "off")
+	if code != ExitOK || errOut != "" {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if got := stateFileContent(t); got != "off until 2030-03-01T04:00:00Z\n" {
+		t.Errorf("state file %q", got)
+	}
+	if !strings.Contains(out, "maintenance mode: off, decided by state.file maintenance.state, which suspends the schedule\n") {
+		t.Errorf("output:\n%s", out)
+	}
+	// After the window, the file says nothing: the next window applies.
+	stateDir(t, statePolicy, time.Date(2030, 4, 1, 2, 30, 0, 0, time.UTC))
+	if err := os.WriteFile("maintenance.state", []byte("off until 2030-03-01T04:00:00Z\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := runState(t, "status"); !strings.Contains(out, "maintenance mode: on, decided by the schedule") {
+		t.Errorf("the next window:\n%s", out)
+	}
+
+	stateDir(t, strings.Replace(statePolicy, "output: {go: m/m_gen.go, pages: public}", "output: {go: m/m_gen.go, pages: public, nginx: deploy/m.conf}", 1), inWindow)
+	code, _, errOut = runState(t, "off")
+	if code != ExitPolicy || !strings.Contains(errOut, "a schedule window is in progress until 2030-03-01T04:00:00Z") {
+		t.Errorf("with nginx: exit %d: %s", code, errOut)
+	}
+	if got := stateFileContent(t); got != "<missing>" {
+		t.Errorf("with nginx, the state file %q", got)
 	}
 }

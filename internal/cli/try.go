@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,17 +21,18 @@ import (
 
 // tryRequest is the request that the flags of maintgen try describe.
 type tryRequest struct {
-	Policy string   // -policy
-	Target string   // -path: the request target, as on the request line (path, escapes and query)
-	IP     string   // -ip: the peer address (RemoteAddr), with or without a port; "" for none
-	XFF    []string // -xff: X-Forwarded-For header lines
-	Roles  []string // -role: what Config.Roles returns
-	Accept []string // -accept: Accept header lines
-	Lang   []string // -lang: Accept-Language header lines
-	Cookie []string // -cookie: Cookie header lines
-	Client string   // -client-ip: what Config.ClientIP returns, an address or "none"; "" when Config.ClientIP is nil
-	Now    string   // -now: the guard's clock, RFC 3339; "" for the current time
-	On     bool     // -state
+	Policy string         // -policy
+	Target string         // -path: the request target, as on the request line (path, escapes and query)
+	IP     string         // -ip: the peer address (RemoteAddr), with or without a port; "" for none
+	XFF    []string       // -xff: X-Forwarded-For header lines
+	Roles  []string       // -role: what Config.Roles returns
+	Accept []string       // -accept: Accept header lines
+	Lang   []string       // -lang: Accept-Language header lines
+	Cookie []string       // -cookie: Cookie header lines
+	Client string         // -client-ip: what Config.ClientIP returns, an address or "none"; "" when Config.ClientIP is nil
+	Now    string         // -now: the guard's clock, RFC 3339; "" for the current time
+	Mode   statefile.Mode // -state
+	Method string         // -method
 }
 
 // listFlag is a flag that may be given more than once; each value is
@@ -43,7 +44,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseTry parses the flags of maintgen try.
 func (c *command) parseTry(args []string) (tryRequest, int, bool) {
-	flags := c.flags("try", "-path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off] [FILE]")
+	flags := c.flags("try", "-path P [-ip ADDR] [-xff LIST] [-role R]... [-client-ip ADDR|none] [-accept A] [-lang L] [-cookie C] [-now TIME] [-state on|off|read-only] [-method M] [FILE]")
 	var t tryRequest
 	var xff, roles, accept, lang, cookie listFlag
 	flags.StringVar(&t.Policy, "policy", defaultPolicy, policyFlagUsage)
@@ -56,17 +57,18 @@ func (c *command) parseTry(args []string) (tryRequest, int, bool) {
 	flags.Var(&lang, "lang", "an Accept-Language header `line` (repeatable)")
 	flags.Var(&cookie, "cookie", "a Cookie header `line`, for the bypass cookie (repeatable)")
 	flags.StringVar(&t.Now, "now", "", "the guard's clock, an RFC 3339 `time` such as 2026-03-01T02:30:00Z, for the schedule and bypass cookies (default: the current time)")
-	state := flags.String("state", "on", "the maintenance `mode`: on or off")
+	state := flags.String("state", "on", "the maintenance `mode` the state sets: on, off or read-only")
+	flags.StringVar(&t.Method, "method", "GET", "the request `method`, for read-only mode")
 	if code, ok := c.parsePolicy(flags, args, &t.Policy, true); !ok {
 		return t, code, false
 	}
 	t.XFF, t.Roles, t.Accept, t.Lang, t.Cookie = xff, roles, accept, lang, cookie
-	on, ok := statefile.ParseWord(*state)
+	mode, ok := statefile.ParseMode(*state)
 	if !ok {
-		fmt.Fprintf(c.stderr, "maintgen try: -state %q: want on or off\n", *state)
+		fmt.Fprintf(c.stderr, "maintgen try: -state %q: want on, off or read-only\n", *state)
 		return t, ExitUsage, false
 	}
-	t.On = on
+	t.Mode = mode
 	if t.Target == "" {
 		fmt.Fprintf(c.stderr, "maintgen try: -path is required\n")
 		flags.Usage()
@@ -100,8 +102,9 @@ func (t tryRequest) request() (interp.Request, error) {
 		}
 	}
 	req := interp.Request{
-		Method: "GET", Path: u.Path, RawPath: u.RawPath, RemoteAddr: t.IP, XForwardedFor: t.XFF,
-		Roles: t.Roles, Accept: t.Accept, AcceptLanguage: t.Lang, On: t.On,
+		Method: cmp.Or(t.Method, "GET"), Path: u.Path, RawPath: u.RawPath, RemoteAddr: t.IP, XForwardedFor: t.XFF,
+		Roles: t.Roles, Accept: t.Accept, AcceptLanguage: t.Lang,
+		On: t.Mode != statefile.Off, ReadOnly: t.Mode == statefile.ReadOnly,
 		Now: now, Cookie: t.Cookie,
 	}
 	if t.Client != "" {
@@ -181,8 +184,8 @@ func responseHeader(p *policy.Policy, req interp.Request, d interp.Decision) htt
 		return h
 	}
 	h["Vary"] = []string{"Accept, Accept-Language"}
-	if s := interp.RetryAfter(p, d, req.Now); s > 0 {
-		h["Retry-After"] = []string{strconv.FormatInt(s, 10)}
+	if v := interp.RetryAfter(p, d, req); v != "" {
+		h["Retry-After"] = []string{v}
 	}
 	if c := interp.ClearCookieHeaders(p, d); len(c) > 0 {
 		h["Set-Cookie"] = c

@@ -15,6 +15,7 @@ import (
 	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/statefile"
 	"github.com/maintgen/maintgen/internal/review"
 )
 
@@ -125,7 +126,7 @@ func TestTryUsage(t *testing.T) {
 	}{
 		{nil, "maintgen try: -path is required\n"},
 		{[]string{"-path", "/", "-ip", "example.com"}, "maintgen try: -ip \"example.com\" is not an IP address, with or without a port\n"},
-		{[]string{"-path", "/", "-state", "maybe"}, "maintgen try: -state \"maybe\": want on or off\n"},
+		{[]string{"-path", "/", "-state", "maybe"}, "maintgen try: -state \"maybe\": want on, off or read-only\n"},
 		{[]string{"-path", "relative"}, "maintgen try: -path \"relative\" is not a request target: want a path such as /admin/users\n"},
 		{[]string{"-path", "/", "-now", "tomorrow"}, "maintgen try: -now \"tomorrow\" is not an RFC 3339 time: want a time such as 2026-03-01T02:30:00Z\n"},
 		{[]string{"-path", "/", "a.yaml", "b.yaml"}, "maintgen try: want one policy file, got 2: a.yaml b.yaml\n"},
@@ -161,7 +162,10 @@ func tryArgs(t *testing.T, c difftest.Case) []string {
 			args = append(args, f.name, v)
 		}
 	}
-	if !c.On {
+	switch {
+	case c.Setting != "":
+		args = append(args, "-state", c.Setting, "-method", c.Method)
+	case !c.On:
 		args = append(args, "-state", "off")
 	}
 	now, err := c.Time()
@@ -195,8 +199,11 @@ func tryCases(t *testing.T, dir string, p *policy.Policy) []difftest.Case {
 	c := &command{stdout: io.Discard, stderr: io.Discard}
 	var cases []difftest.Case
 	for _, mc := range append(difftest.Matrix(p), difftest.OpsMatrix(p)...) {
-		if mc.Method != "GET" {
-			continue // try asks about GET requests
+		if mc.Method != "GET" && mc.Setting != "read-only" {
+			continue // try asks about GET requests, and others in read-only mode
+		}
+		if mc.Setting != "" && mc.Setting != "read-only" {
+			continue // -state sets a mode, not a start, an end or a reason
 		}
 		if p.Bypass != nil {
 			t.Setenv(p.Bypass.SecretEnv, mc.BypassSecret)
@@ -206,9 +213,12 @@ func tryCases(t *testing.T, dir string, p *policy.Policy) []difftest.Case {
 		if !ok {
 			t.Fatalf("try %q: flags refused", args)
 		}
-		tc := difftest.Case{Name: mc.Name, Method: "GET", URI: tr.Target, RemoteAddr: tr.IP,
+		tc := difftest.Case{Name: mc.Name, Method: tr.Method, URI: tr.Target, RemoteAddr: tr.IP,
 			XForwardedFor: tr.XFF, Roles: tr.Roles, Accept: tr.Accept, AcceptLanguage: tr.Lang,
-			On: tr.On, Now: tr.Now, Cookie: tr.Cookie, ClientIP: tr.Client}
+			On: tr.Mode == statefile.On, Now: tr.Now, Cookie: tr.Cookie, ClientIP: tr.Client}
+		if tr.Mode == statefile.ReadOnly {
+			tc.Setting = "read-only"
+		}
 		if p.Bypass != nil {
 			tc.BypassSecret = os.Getenv(p.Bypass.SecretEnv)
 		}

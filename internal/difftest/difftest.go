@@ -19,6 +19,7 @@ import (
 
 	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // Case is one request of a matrix, in the form the harness replays.
@@ -32,6 +33,9 @@ type Case struct {
 	Accept         []string `json:",omitempty"`
 	AcceptLanguage []string `json:",omitempty"`
 	On             bool
+	// Setting, when not "", is the state file's text that Config.Setting
+	// returns (statefile grammar): it decides instead of On.
+	Setting string `json:",omitempty"`
 
 	// The inputs of the operations rules; their zero values leave those
 	// rules out of the case.
@@ -67,6 +71,16 @@ func (c Case) Request() (interp.Request, error) {
 		RemoteAddr: c.RemoteAddr, XForwardedFor: c.XForwardedFor,
 		Roles: c.Roles, Accept: c.Accept, AcceptLanguage: c.AcceptLanguage, On: c.On,
 		Cookie: c.Cookie, BypassSecret: c.BypassSecret,
+	}
+	if c.Setting != "" {
+		s, err := statefile.Parse(c.Setting)
+		if err != nil {
+			return interp.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
+		}
+		if req.Now, err = c.Time(); err != nil {
+			return interp.Request{}, fmt.Errorf("case %s: %w", c.Name, err)
+		}
+		interp.SettingRequest(s, &req)
 	}
 	if c.ClientIP != "" {
 		req.CustomClientIP = true
@@ -229,6 +243,46 @@ func Matrix(p *policy.Policy) []Case {
 		c := base
 		c.On, c.AcceptLanguage = true, al
 		m.add(c, "lang")
+	}
+
+	// Settings: read-only mode for every method, a reason and an end on
+	// the page, the JSON and Retry-After, a start and an end around now.
+	now := DefaultNow.UTC().Format(time.RFC3339)
+	hour := DefaultNow.Add(time.Hour).UTC().Format(time.RFC3339)
+	settings := []string{
+		"read-only", "read-only until " + hour + "\nreason: Read-only <b>&</b> \"quoted\"",
+		"on until " + hour, "on\nreason: Upgrading the database", "on until " + hour + "\nreason: Upgrade",
+		"on from " + hour, "on from " + now + " until " + hour, "on until " + now, "off until " + hour,
+	}
+	for _, set := range settings {
+		for _, method := range []string{"GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "TRACE"} {
+			for _, uri := range []string{"/nothing-exempt-here", "/healthz", "/api/x"} {
+				for _, acc := range [][]string{nil, {"application/json"}} {
+					c := base
+					c.Method, c.URI, c.Setting, c.Accept = method, uri, set, acc
+					m.add(c, "setting")
+				}
+			}
+		}
+		for _, pp := range pats {
+			if pp.Kind != policy.Regexp {
+				c := base
+				c.URI, c.Setting, c.Method = pp.Path, set, "POST"
+				m.add(c, "setting")
+			}
+		}
+		if r := p.Response.Redirect; r != "" {
+			for _, method := range []string{"GET", "POST"} {
+				c := base
+				c.URI, c.Setting, c.Method = r, set, method
+				m.add(c, "setting")
+			}
+		}
+		for _, l := range p.Locales {
+			c := base
+			c.Setting, c.AcceptLanguage = set, []string{l.Tag}
+			m.add(c, "setting")
+		}
 	}
 	return m.cases
 }

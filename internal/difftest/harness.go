@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,6 +26,7 @@ type Package struct {
 	Policy *policy.Policy
 	Source []byte            // the generated Go file
 	Pages  map[string][]byte // page file name (such as 503.en.html) to its bytes
+	Slots  map[string]int    // HTML page file name to its slot's offset (render.Page.Slot); missing: -1
 	Cases  []Case            // nil: Matrix(Policy) and OpsMatrix(Policy)
 }
 
@@ -81,6 +83,7 @@ type harnessCase struct {
 	Accept         []string
 	AcceptLanguage []string
 	On             bool
+	Setting        string
 	Now            string
 	Cookie         []string
 	BypassSecret   string
@@ -151,6 +154,9 @@ func TestHarness(t *testing.T) {
 			State: func(context.Context) (bool, error) { return c.On, nil },
 			Roles: func(*http.Request) []string { return c.Roles },
 			Now:   func() time.Time { return now },
+		}
+		if c.Setting != "" {
+			cfg.Setting = func(context.Context) (Setting, error) { return ParseSetting(c.Setting) }
 		}
 		if c.ClientIP != "" {
 			cfg.ClientIP = func(*http.Request) (netip.Addr, bool) {
@@ -253,18 +259,19 @@ func Run(t *testing.T, pkgs []Package) {
 			t.Fatalf("%s: %d results for %d cases", pk.Dir, len(results), len(pk.Cases))
 		}
 		for i, c := range pk.Cases {
-			if err := Check(pk.Policy, pk.Pages, c, results[i]); err != nil {
+			if err := Check(&pk, c, results[i]); err != nil {
 				t.Errorf("%s: %v", pk.Dir, err)
 			}
 		}
 	}
 }
 
-// Check compares one harness result with the interpreter's decision and
-// with the response that decision implies. The harness runs under go
-// test, so the request is one made while testing (exempt.tests), at the
-// case's time.
-func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error {
+// Check compares one harness result for a case of pk with the
+// interpreter's decision and with the response that decision implies. The
+// harness runs under go test, so the request is one made while testing
+// (exempt.tests), at the case's time.
+func Check(pk *Package, c Case, res Result) error {
+	p := pk.Policy
 	req, err := c.Request()
 	if err != nil {
 		return err
@@ -290,7 +297,7 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 	}
 	if want.Pass {
 		_, inWindow := interp.WindowAt(p, req.Now)
-		active := req.On || inWindow
+		active := req.On || inWindow && !req.Suspended
 		if !res.Called || res.Status != 299 || res.Active != active {
 			return fmt.Errorf("case %s: passed request: called=%t status=%d active=%t, want called, 299 and active=%t", where(), res.Called, res.Status, res.Active, active)
 		}
@@ -306,7 +313,7 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 		if res.Called {
 			return fmt.Errorf("case %s: the app ran for a maintenance response", where())
 		}
-		if err := checkResponse(p, pages, req, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}); err != nil {
+		if err := checkResponse(pk, req, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}); err != nil {
 			return fmt.Errorf("case %s: %v", where(), err)
 		}
 	}
@@ -315,20 +322,20 @@ func Check(p *policy.Policy, pages map[string][]byte, c Case, res Result) error 
 	if res.Force.Called {
 		return fmt.Errorf("case %s: ForceOn called its handler", where())
 	}
-	if err := checkResponse(p, pages, req, fd, res.Force); err != nil {
+	if err := checkResponse(pk, req, fd, res.Force); err != nil {
 		return fmt.Errorf("case %s: ForceOn: %v", where(), err)
 	}
 	return nil
 }
 
-func checkResponse(p *policy.Policy, pages map[string][]byte, req interp.Request, d interp.Decision, got Response) error {
-	method := req.Method
+func checkResponse(pk *Package, req interp.Request, d interp.Decision, got Response) error {
+	p, method := pk.Policy, req.Method
 	h := http.Header{
 		"Cache-Control": {"no-store"},
 		"Vary":          {"Accept, Accept-Language"},
 	}
-	if s := interp.RetryAfter(p, d, req.Now); s > 0 {
-		h.Set("Retry-After", strconv.FormatInt(s, 10))
+	if v := interp.RetryAfter(p, d, req); v != "" {
+		h.Set("Retry-After", v)
 	}
 	if c := interp.ClearCookieHeaders(p, d); c != nil {
 		h["Set-Cookie"] = c
@@ -346,9 +353,20 @@ func checkResponse(p *policy.Policy, pages map[string][]byte, req interp.Request
 		h.Set("Location", d.Location)
 	default:
 		name := fmt.Sprintf("%d.%s.%s", d.Status, d.Locale, d.Format)
-		page, ok := pages[name]
+		page, ok := pk.Pages[name]
 		if !ok {
 			return fmt.Errorf("no page %s", name)
+		}
+		// The reason and the end, at the slot of the page, or at the
+		// end of the problem details' object.
+		if live := interp.Live(p, d, req); live != "" {
+			at, ok := pk.Slots[name]
+			if d.Format == policy.FormatJSON {
+				at, ok = len(page)-1, true
+			}
+			if ok && at >= 0 {
+				page = slices.Concat(page[:at], []byte(live), page[at:])
+			}
 		}
 		ct := "text/html; charset=utf-8"
 		if d.Format == policy.FormatJSON {

@@ -90,11 +90,11 @@ func (f Feature) File(on bool) string {
 }
 
 // RuntimeFiles returns the runtime files a generated file for p carries:
-// core.go, then each feature's file, on or off.
+// core.go and status.go, then each feature's file, on or off.
 func RuntimeFiles(p *policy.Policy) []string { return runtimeFiles(features(p)) }
 
 func runtimeFiles(on map[string]bool) []string {
-	files := []string{"core.go"}
+	files := []string{"core.go", "status.go"}
 	for _, f := range Features {
 		files = append(files, f.File(on[f.Name]))
 	}

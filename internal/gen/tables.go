@@ -23,26 +23,30 @@ type Tables struct {
 	File     string          // the policy file's base name, for comments
 	Features map[string]bool // a feature's name (Features) to whether the policy uses it
 
-	State          policy.State // the state section; the zero State but for Poll when there is none
-	Status         int          // response.status
-	RetryAfter     string       // the Retry-After value, in seconds; "" for none
-	Format         policy.Format
-	Redirect       string // response.redirect; "" for none
-	DefaultLocale  int    // index of default_locale in Locales
-	ForcePaths     PathTable
-	ExemptPaths    PathTable
-	JSONPaths      PathTable
-	ExemptIPs      []Segment      // exempt.ips, flattened
-	Proxies        []Segment      // proxies, flattened
-	ExemptIPRules  int            // the number of exempt.ips rules
-	ProxyRules     int            // the number of proxies rules
-	ExemptRoles    map[string]int // role to the index of its first rule
-	Bypass         *policy.Bypass // nil: no bypass section
-	Announce       time.Duration
-	Schedule       []policy.Window
-	ToggleRoles    []string // sorted, without duplicates
-	ClearCookieSet []string // the Set-Cookie values that expire response.clear_cookies
-	Locales        []LocaleTable
+	State           policy.State // the state section; the zero State but for Poll when there is none
+	Status          int          // response.status
+	RetryAfter      string       // the Retry-After value, in seconds; "" for none
+	RetryDate       bool         // response.retry_after_form http-date
+	Format          policy.Format
+	Redirect        string // response.redirect; "" for none
+	DefaultLocale   int    // index of default_locale in Locales
+	ForcePaths      PathTable
+	ExemptPaths     PathTable
+	JSONPaths       PathTable
+	ExemptIPs       []Segment      // exempt.ips, flattened
+	Proxies         []Segment      // proxies, flattened
+	ForceRules      int            // the number of force.paths rules
+	ExemptPathRules int            // the number of exempt.paths rules
+	ExemptIPRules   int            // the number of exempt.ips rules
+	ExemptRoleRules int            // the number of exempt.roles rules
+	ProxyRules      int            // the number of proxies rules
+	ExemptRoles     map[string]int // role to the index of its first rule
+	Bypass          *policy.Bypass // nil: no bypass section
+	Announce        time.Duration
+	Schedule        []policy.Window
+	ToggleRoles     []string // sorted, without duplicates
+	ClearCookieSet  []string // the Set-Cookie values that expire response.clear_cookies
+	Locales         []LocaleTable
 }
 
 // PathTable is one list of path patterns as the generated matcher holds
@@ -63,35 +67,42 @@ type RegexpRule struct {
 	Anchored string
 }
 
-// LocaleTable is one locale: its tag as written, its language subtag, and
-// its rendered pages.
+// LocaleTable is one locale: its tag as written, its language subtag, its
+// rendered pages, the offset of the HTML page's slot (-1 for none) and
+// the label of the expected end.
 type LocaleTable struct {
 	Tag, Lang  string
 	HTML, JSON string
+	Slot       int
+	UntilLabel string
 }
 
 // Compile computes p's tables; pages are p's rendered pages, as
 // render.Pages returns them. The error names a page or locale p lacks.
 func Compile(p *policy.Policy, pages []render.Page) (*Tables, error) {
 	t := &Tables{
-		File:          path.Base(p.File),
-		Features:      features(p),
-		State:         policy.State{Poll: policy.DefaultPoll},
-		Status:        p.Response.Status,
-		Format:        p.Response.Format,
-		Redirect:      p.Response.Redirect,
-		ForcePaths:    pathTable(p.Force.Paths),
-		ExemptPaths:   pathTable(p.Exempt.Paths),
-		JSONPaths:     pathTable(p.Response.JSONPaths),
-		ExemptIPs:     Flatten(p.Exempt.IPs),
-		Proxies:       Flatten(p.Proxies),
-		ExemptIPRules: len(p.Exempt.IPs),
-		ProxyRules:    len(p.Proxies),
-		ExemptRoles:   map[string]int{},
-		Bypass:        p.Bypass,
-		Announce:      p.Announce,
-		Schedule:      p.Schedule,
-		ToggleRoles:   slices.Compact(slices.Sorted(slices.Values(p.Toggle.RoleNames()))),
+		File:            path.Base(p.File),
+		Features:        features(p),
+		State:           policy.State{Poll: policy.DefaultPoll},
+		Status:          p.Response.Status,
+		Format:          p.Response.Format,
+		Redirect:        p.Response.Redirect,
+		ForcePaths:      pathTable(p.Force.Paths),
+		ExemptPaths:     pathTable(p.Exempt.Paths),
+		JSONPaths:       pathTable(p.Response.JSONPaths),
+		ExemptIPs:       Flatten(p.Exempt.IPs),
+		Proxies:         Flatten(p.Proxies),
+		RetryDate:       p.Response.RetryDate,
+		ForceRules:      len(p.Force.Paths),
+		ExemptPathRules: len(p.Exempt.Paths),
+		ExemptIPRules:   len(p.Exempt.IPs),
+		ExemptRoleRules: len(p.Exempt.Roles),
+		ProxyRules:      len(p.Proxies),
+		ExemptRoles:     map[string]int{},
+		Bypass:          p.Bypass,
+		Announce:        p.Announce,
+		Schedule:        p.Schedule,
+		ToggleRoles:     slices.Compact(slices.Sorted(slices.Values(p.Toggle.RoleNames()))),
 	}
 	if p.State != nil {
 		t.State = *p.State
@@ -111,13 +122,13 @@ func Compile(p *policy.Policy, pages []render.Page) (*Tables, error) {
 	for _, name := range p.Response.ClearCookies {
 		t.ClearCookieSet = append(t.ClearCookieSet, policy.ClearCookie(name))
 	}
-	find := func(tag string, f render.Format) (string, error) {
-		for _, pg := range pages {
+	find := func(tag string, f render.Format) (*render.Page, error) {
+		for i, pg := range pages {
 			if pg.Locale == tag && pg.Format == f {
-				return string(pg.Body), nil
+				return &pages[i], nil
 			}
 		}
-		return "", fmt.Errorf("no %s page for locale %s", f, tag)
+		return nil, fmt.Errorf("no %s page for locale %s", f, tag)
 	}
 	for _, l := range p.Locales {
 		html, err := find(l.Tag, render.HTML)
@@ -128,7 +139,7 @@ func Compile(p *policy.Policy, pages []render.Page) (*Tables, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Locales = append(t.Locales, LocaleTable{Tag: l.Tag, Lang: l.Lang, HTML: html, JSON: json})
+		t.Locales = append(t.Locales, LocaleTable{Tag: l.Tag, Lang: l.Lang, HTML: string(html.Body), JSON: string(json.Body), Slot: html.Slot, UntilLabel: l.UntilLabel})
 	}
 	return t, nil
 }
@@ -170,7 +181,9 @@ func (t *Tables) write(b *bytes.Buffer, on map[string]bool) {
 	}
 	fmt.Fprintf(b, "stateFallback = %t // state.fallback\n", t.State.Fallback)
 	fmt.Fprintf(b, "responseStatus = %d // response.status\n", t.Status)
-	fmt.Fprintf(b, "retryAfter = %s // response.retry_after, in seconds; \"\" omits the header\n", strconv.Quote(t.RetryAfter))
+	retry, _ := strconv.Atoi(t.RetryAfter)
+	fmt.Fprintf(b, "retryAfter = %d // response.retry_after, in seconds; 0 omits the header unless an end is known\n", retry)
+	fmt.Fprintf(b, "retryAfterDate = %t // response.retry_after_form http-date\n", t.RetryDate)
 	fmt.Fprintf(b, "responseFormat = %s // response.format\n", map[policy.Format]string{
 		policy.FormatHTML: "FormatHTML", policy.FormatJSON: "FormatJSON", policy.FormatAuto: "formatAuto",
 	}[t.Format])
@@ -185,6 +198,8 @@ func (t *Tables) write(b *bytes.Buffer, on map[string]bool) {
 	if on["schedule"] {
 		fmt.Fprintf(b, "announce = %d // announce: %s\n", int64(t.Announce), t.Announce)
 	}
+	fmt.Fprintf(b, "forceRules, exemptPathRules, exemptIPRules, exemptRoleRules = %d, %d, %d, %d // rules per list, for Stats\n",
+		t.ForceRules, t.ExemptPathRules, t.ExemptIPRules, t.ExemptRoleRules)
 	b.WriteString(")\n\n")
 
 	b.WriteString("var (\n")
@@ -239,10 +254,10 @@ func (t *Tables) write(b *bytes.Buffer, on map[string]bool) {
 	}
 	b.WriteString(")\n\n")
 
-	b.WriteString("// locales in policy order: tag, language subtag, HTML page, JSON problem details.\n")
+	b.WriteString("// locales in policy order: tag, language subtag, HTML page, its slot's offset, JSON problem details, until_label.\n")
 	b.WriteString("var locales = []locale{\n")
 	for _, l := range t.Locales {
-		fmt.Fprintf(b, "newLocale(%s, %s,\n%s,\n%s),\n", strconv.Quote(l.Tag), strconv.Quote(l.Lang), strconv.Quote(l.HTML), strconv.Quote(l.JSON))
+		fmt.Fprintf(b, "newLocale(%s, %s,\n%s, %d,\n%s, %s),\n", strconv.Quote(l.Tag), strconv.Quote(l.Lang), strconv.Quote(l.HTML), l.Slot, strconv.Quote(l.JSON), strconv.Quote(l.UntilLabel))
 	}
 	b.WriteString("}\n")
 }

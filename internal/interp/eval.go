@@ -24,7 +24,11 @@ type Request struct {
 	ClientIP       netip.Addr // Config.ClientIP's answer when CustomClientIP; the zero Addr when it reports none
 	Accept         []string   // the Accept header lines
 	AcceptLanguage []string   // the Accept-Language header lines
-	On             bool       // maintenance mode is on by the state (the env var, the file or Config.State; see StateAt)
+	On             bool       // maintenance mode is on by the state (the env var, the file or Config.State; see StateAt), fully or read-only
+	ReadOnly       bool       // with On: the state's mode is read-only
+	Suspended      bool       // the state suspends the schedule's windows (an off with a time; see StateAt)
+	Until          time.Time  // with On: the setting's end; zero for none
+	Reason         string     // with On: the setting's reason
 
 	// The inputs of the operations rules. Their zero values leave those
 	// rules out: no time is inside a window, no secret disables bypass.
@@ -63,7 +67,8 @@ func (d Decision) Personal() bool {
 //
 // It tries the steps of Steps in order, and the first that applies
 // decides. The mode is on when req.On, or when req.Now is inside a
-// schedule window. Among path rules an exact pattern wins, then the
+// schedule window that req.Suspended does not suspend; it is read-only
+// when req.ReadOnly, outside a window. Among path rules an exact pattern wins, then the
 // longest subtree, then the first regexp; among IP rules the longest
 // prefix; among roles the first rule listed.
 func Evaluate(p *policy.Policy, req Request) Decision {
@@ -77,7 +82,9 @@ func Evaluate(p *policy.Policy, req Request) Decision {
 		}
 	}
 	redirect := p.Response.Redirect
-	if _, inWindow := WindowAt(p, req.Now); !req.On && !inWindow {
+	_, inWindow := WindowAt(p, req.Now)
+	inWindow = inWindow && !req.Suspended
+	if !req.On && !inWindow {
 		if redirect != "" && clean == redirect {
 			return Decision{Step: StepOff, Rule: -1, Status: http.StatusFound, Format: policy.FormatRedirect, Location: "/"}
 		}
@@ -85,6 +92,9 @@ func Evaluate(p *policy.Policy, req Request) Decision {
 	}
 	if redirect != "" && clean == redirect {
 		return page(p, req, clean, StepRedirect, -1)
+	}
+	if req.ReadOnly && !inWindow && SafeMethod(req.Method) {
+		return Decision{Pass: true, Step: StepReadOnly, Rule: -1}
 	}
 	if p.Exempt.Tests && req.Testing {
 		return Decision{Pass: true, Step: StepExemptTests, Rule: -1}
@@ -499,4 +509,11 @@ func findLocale(p *policy.Policy, rng string) (string, bool) {
 // ForceOn: the maintenance response for the request, with no exemption.
 func ForceDecision(p *policy.Policy, req Request) Decision {
 	return maintenance(p, req, policy.CleanPath(req.Path), StepForce, -1)
+}
+
+// SafeMethod reports whether read-only mode lets method through: GET,
+// HEAD and OPTIONS, the safe methods that read (RFC 9110, section 9.2.1;
+// TRACE, also safe, is left out: it echoes the request).
+func SafeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }

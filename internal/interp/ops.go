@@ -4,6 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -61,22 +64,90 @@ func Upcoming(p *policy.Policy, now time.Time) (start, end time.Time, ok bool) {
 	return time.Time{}, time.Time{}, false
 }
 
-// RetryAfter returns the Retry-After of the response to d at now, in
-// seconds; 0 means the header is left out. Inside a schedule window, a
-// response given because the mode is on (the steps response.redirect and
-// maintenance) counts the seconds to the window's end, rounded up;
-// other maintenance responses send response.retry_after. The bypass
-// link's redirect sends none.
-func RetryAfter(p *policy.Policy, d Decision, now time.Time) int64 {
+// End returns the expected end of the maintenance at req.Now: the end of
+// the schedule window in progress (unless req.Suspended), the setting's
+// end (req.Until, with req.On), or the later of both; zero when unknown,
+// as it is while the setting is on with no end.
+func End(p *policy.Policy, req Request) time.Time {
+	var end time.Time
+	if w, ok := WindowAt(p, req.Now); ok && !req.Suspended {
+		end = w.End
+	}
+	if req.On {
+		end = later(end, req.Until)
+	}
+	return end
+}
+
+// RetryAfter returns the Retry-After value of the response to d for req;
+// "" means the header is left out. A response given because the mode is
+// on (the steps response.redirect and maintenance) counts down to the
+// expected end (End), when known: the seconds from req.Now to it, both in
+// whole seconds (Unix time, rounded down). Other maintenance responses,
+// and those with no known end, send response.retry_after. With
+// response.retry_after_form http-date the value is the HTTP-date of that
+// moment (RFC 9110, section 10.2.3). The bypass link's redirect sends
+// none.
+func RetryAfter(p *policy.Policy, d Decision, req Request) string {
+	var end int64
 	switch d.Step {
 	case StepBypassLink:
-		return 0
+		return ""
 	case StepRedirect, StepMaintenance:
-		if w, ok := WindowAt(p, now); ok {
-			return int64((w.End.Sub(now) + time.Second - 1) / time.Second)
+		if e := End(p, req); !e.IsZero() {
+			end = e.Unix()
 		}
 	}
-	return p.Response.RetryAfter
+	now := req.Now.Unix()
+	switch {
+	case end == 0 && p.Response.RetryAfter == 0:
+		return ""
+	case end == 0 && p.Response.RetryDate:
+		return time.Unix(now+p.Response.RetryAfter, 0).UTC().Format(http.TimeFormat)
+	case end == 0:
+		return strconv.FormatInt(p.Response.RetryAfter, 10)
+	case p.Response.RetryDate:
+		return time.Unix(end, 0).UTC().Format(http.TimeFormat)
+	}
+	return strconv.FormatInt(max(end-now, 0), 10)
+}
+
+// Live returns what the guard adds to the page of d for req, which is a
+// response given because the mode is on: the setting's reason (req.Reason)
+// and the expected end (End), as RFC 9457 extension members "reason" and
+// "until" for JSON, or as paragraphs of class "live" for the HTML page's
+// slot (render.PageData.Slot), the end in the locale's until_label. ""
+// when there is neither, or d is another response.
+func Live(p *policy.Policy, d Decision, req Request) string {
+	if d.Step != StepRedirect && d.Step != StepMaintenance || d.Format == policy.FormatRedirect {
+		return ""
+	}
+	end := End(p, req)
+	var b strings.Builder
+	if d.Format == policy.FormatJSON {
+		if req.Reason != "" {
+			r, _ := json.Marshal(req.Reason)
+			b.WriteString(`,"reason":` + string(r))
+		}
+		if !end.IsZero() {
+			b.WriteString(`,"until":"` + end.UTC().Format(time.RFC3339) + `"`)
+		}
+		return b.String()
+	}
+	if req.Reason != "" {
+		b.WriteString(`<p class="live">` + html.EscapeString(req.Reason) + `</p>`)
+	}
+	if !end.IsZero() {
+		label := ""
+		for _, l := range p.Locales {
+			if l.Tag == d.Locale {
+				label = l.UntilLabel
+			}
+		}
+		t := end.UTC()
+		fmt.Fprintf(&b, `<p class="live">%s <time datetime="%s">%s</time></p>`, html.EscapeString(label), t.Format(time.RFC3339), t.Format("2006-01-02 15:04 MST"))
+	}
+	return b.String()
 }
 
 // ClearCookieHeaders returns the Set-Cookie header values of the response

@@ -15,6 +15,7 @@ const (
 	StepForce       Step = "force.paths"
 	StepOff         Step = "off"
 	StepRedirect    Step = "response.redirect"
+	StepReadOnly    Step = "read-only"
 	StepExemptTests Step = "exempt.tests"
 	StepExemptPaths Step = "exempt.paths"
 	StepExemptIPs   Step = "exempt.ips"
@@ -27,7 +28,7 @@ const (
 type StepInfo struct {
 	Step    Step
 	List    string // the policy list whose rule Decision.Rule indexes; "" when no rule decides
-	Exempts bool   // the step is an exemption: it lets a request through while the mode is on
+	Exempts bool   // the step is an exemption: it lets a request through while the mode is on (read-only mode is not on)
 	Reads   string // what the step reads, of the request, the policy and the state
 	Summary string // when the step applies, and what it decides then
 }
@@ -46,6 +47,9 @@ var steps = []StepInfo{
 	{StepRedirect, "", false,
 		"the cleaned path; response.redirect",
 		"the path is the redirect path: the maintenance page itself, so redirects never loop"},
+	{StepReadOnly, "", false,
+		"the method; the mode (read-only, outside a schedule window)",
+		"the mode is read-only and the method is safe (GET, HEAD, OPTIONS): pass"},
 	{StepExemptTests, "", true,
 		"whether the program runs under go test; exempt.tests",
 		"exempt.tests and the program runs under go test: pass"},

@@ -14,7 +14,7 @@ import (
 
 func TestStepsTable(t *testing.T) {
 	steps := interp.Steps()
-	if len(steps) != 10 {
+	if len(steps) != 11 {
 		t.Fatalf("%d steps", len(steps))
 	}
 	for i, s := range steps {
@@ -67,6 +67,7 @@ func TestEvaluateSteps(t *testing.T) {
 		interp.StepForce:       on(interp.Request{Path: "/pay"}),
 		interp.StepOff:         {Method: "GET", Path: "/x", Now: now},
 		interp.StepRedirect:    on(interp.Request{Path: "/maintenance"}),
+		interp.StepReadOnly:    on(interp.Request{Path: "/x", ReadOnly: true}),
 		interp.StepExemptTests: on(interp.Request{Path: "/x", Testing: true}),
 		interp.StepExemptPaths: on(interp.Request{Path: "/static/app.css"}),
 		interp.StepExemptIPs:   on(interp.Request{Path: "/x", CustomClientIP: true, ClientIP: netip.MustParseAddr("192.0.2.1")}),
@@ -97,7 +98,7 @@ func TestEvaluateSteps(t *testing.T) {
 					t.Errorf("rule %d of %s, want %d", d.Rule, s.List, want)
 				}
 			}
-			if s.Step != interp.StepOff && s.Exempts != d.Pass {
+			if s.Step != interp.StepOff && s.Step != interp.StepReadOnly && s.Exempts != d.Pass {
 				t.Errorf("Pass %t with the mode on, but the table's Exempts is %t", d.Pass, s.Exempts)
 			}
 		})

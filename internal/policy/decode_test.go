@@ -413,7 +413,7 @@ messages: {en: {title: T, heading: H, body: B}}
 		{
 			name: "unknown key in response",
 			src:  minimal + "response: {code: 503}\n",
-			want: `policy.yaml:5:12: response: unknown key "code" (want status, retry_after, format, json_paths, redirect, template, refresh or clear_cookies)`,
+			want: `policy.yaml:5:12: response: unknown key "code" (want status, retry_after, retry_after_form, format, json_paths, redirect, template, refresh or clear_cookies)`,
 		},
 		{
 			name: "unknown key in a message",
@@ -427,7 +427,7 @@ messages:
     body: B
     footer: F
 `,
-			want: `policy.yaml:9:5: messages.en: unknown key "footer" (want title, heading or body)`,
+			want: `policy.yaml:9:5: messages.en: unknown key "footer" (want title, heading, body, until_label or link)`,
 		},
 		{
 			name: "key of another case",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"net/netip"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -156,7 +157,8 @@ func Formats() []Format { return []Format{FormatHTML, FormatJSON, FormatAuto, Fo
 // Response says what blocked requests get.
 type Response struct {
 	Status       int   // 400-599
-	RetryAfter   int64 // seconds; 0 omits the Retry-After header
+	RetryAfter   int64 // seconds; 0 omits the Retry-After header (unless an end is known)
+	RetryDate    bool  // response.retry_after_form http-date: Retry-After is an HTTP-date, else delay-seconds
 	Format       Format
 	JSONPaths    []PathPattern // only under FormatAuto
 	Redirect     string        // same-site absolute path; "" for none
@@ -174,8 +176,18 @@ type Locale struct {
 	Title   string
 	Heading string
 	Body    string
-	Pos     Pos
+	// UntilLabel precedes the expected end on the guard's page, when one
+	// is known: messages.TAG.until_label, by default "Expected back by"
+	// for English and "" (the time alone) for other languages.
+	UntilLabel string
+	LinkText   string // messages.TAG.link.text; "" for no link
+	LinkHref   string // messages.TAG.link.href: an http(s) URL or a same-site absolute path
+	Pos        Pos
 }
+
+// SlotMark is the character that stands for the page's slot while it is
+// rendered (render.PageData.Slot): no text of the policy may hold it.
+const SlotMark = '\ue000'
 
 // Defaults of the optional settings.
 const (
@@ -690,6 +702,15 @@ func (c *compiler) response(d *ResponseSyntax) Response {
 			r.RetryAfter = int64(v / time.Second)
 		}
 	}
+	if ok(d.RetryForm.Node) {
+		switch d.RetryForm.Value {
+		case "delay-seconds":
+		case "http-date":
+			r.RetryDate = true
+		default:
+			c.errorf(d.RetryForm.Node, "unknown form %q: want delay-seconds or http-date (RFC 9110, section 10.2.3)", d.RetryForm.Value)
+		}
+	}
 	if ok(d.Format.Node) {
 		switch f := Format(d.Format.Value); f {
 		case FormatHTML, FormatJSON, FormatAuto:
@@ -805,6 +826,8 @@ func (c *compiler) locales(d *Messages) []Locale {
 				c.errs.Add(s.Pos, "%s is required", s.Key)
 			case strings.TrimSpace(s.Value) == "":
 				c.errorf(s.Node, "must not be empty")
+			case strings.ContainsRune(s.Value, SlotMark):
+				c.errorf(s.Node, "holds U+E000, a private-use character that maintgen reserves for the page's slot")
 			}
 			return s.Value
 		}
@@ -832,10 +855,53 @@ func (c *compiler) locales(d *Messages) []Locale {
 		seen[strings.ToLower(tag.Value)] = tag
 		l := Locale{Tag: tag.Value, Pos: tag.Pos, Title: title, Heading: heading, Body: body}
 		l.Lang, _, _ = strings.Cut(strings.ToLower(tag.Value), "-")
+		l.UntilLabel = m.UntilLabel.Value
+		if strings.ContainsRune(l.UntilLabel, SlotMark) {
+			c.errorf(m.UntilLabel.Node, "holds U+E000, a private-use character that maintgen reserves for the page's slot")
+		}
+		if !m.UntilLabel.Set && l.Lang == "en" {
+			l.UntilLabel = "Expected back by"
+		}
+		l.LinkText, l.LinkHref = c.link(&m.Link)
 		if s, _ := t.Script(); rtlScripts[s.String()] {
 			l.RTL = true
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// link checks a locale's link: both text and href, href an http or https
+// URL or a same-site absolute path.
+func (c *compiler) link(d *LinkSyntax) (text, href string) {
+	if !ok(d.Node) {
+		return "", ""
+	}
+	for _, s := range []String{d.Text, d.Href} {
+		switch {
+		case s.Bad:
+			return "", ""
+		case !s.Set:
+			c.errs.Add(d.Pos, "%s is required with %s", s.Key, d.Key)
+			return "", ""
+		case strings.TrimSpace(s.Value) == "":
+			c.errorf(s.Node, "must not be empty")
+			return "", ""
+		}
+	}
+	if strings.ContainsRune(d.Text.Value+d.Href.Value, SlotMark) {
+		c.errorf(d.Node, "holds U+E000, a private-use character that maintgen reserves for the page's slot")
+		return "", ""
+	}
+	u, err := url.Parse(d.Href.Value)
+	switch {
+	case err != nil:
+		c.errorf(d.Href.Node, "%q is not a URL", d.Href.Value)
+	case u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/"):
+	case (u.Scheme == "https" || u.Scheme == "http") && u.Host != "":
+	default:
+		c.errorf(d.Href.Node, "%q: want an http or https URL, or a path starting with /", d.Href.Value)
+		return "", ""
+	}
+	return d.Text.Value, d.Href.Value
 }

@@ -277,6 +277,11 @@ policy.yaml:5:28: exempt.roles[1]: "": want a role name without surrounding spac
 			want: "policy.yaml:5:20: response.status: 600 is not an error status: want 400-599",
 		},
 		{
+			name: "retry_after_form unknown",
+			src:  minimal + "response: {retry_after_form: rfc1123}\n",
+			want: "policy.yaml:5:30: response.retry_after_form: unknown form \"rfc1123\": want delay-seconds or http-date (RFC 9110, section 10.2.3)",
+		},
+		{
 			name: "retry_after negative",
 			src:  minimal + "response: {retry_after: -1s}\n",
 			want: "policy.yaml:5:25: response.retry_after: -1s is negative: want 0 (no header) or more",
@@ -635,7 +640,7 @@ func TestParseExample(t *testing.T) {
 		DefaultLocale: "en",
 		Locales: []policy.Locale{
 			{
-				Tag: "en", Lang: "en", Pos: at(81, 3),
+				Tag: "en", Lang: "en", Pos: at(81, 3), UntilLabel: "Expected back by",
 				Title:   "Down for maintenance",
 				Heading: "We'll be back soon",
 				Body:    "We are performing scheduled maintenance. Please try again in a little while.",
@@ -698,7 +703,7 @@ func TestParseDefaults(t *testing.T) {
 		},
 		DefaultLocale: "en",
 		Locales: []policy.Locale{
-			{Tag: "en", Lang: "en", Title: "T", Heading: "H", Body: "B", Pos: at(4, 12)},
+			{Tag: "en", Lang: "en", Title: "T", Heading: "H", Body: "B", Pos: at(4, 12), UntilLabel: "Expected back by"},
 		},
 	}
 	if diff := gocmp.Diff(want, p, policyOpts); diff != "" {
@@ -781,7 +786,7 @@ messages:
 		},
 		DefaultLocale: "en-US",
 		Locales: []policy.Locale{
-			{Tag: "en-US", Lang: "en", Pos: at(26, 3)},
+			{Tag: "en-US", Lang: "en", Pos: at(26, 3), UntilLabel: "Expected back by"},
 			{Tag: "he", Lang: "he", RTL: true, Pos: at(27, 3)},
 			{Tag: "fa", Lang: "fa", RTL: true, Pos: at(28, 3)},
 			{Tag: "pt-BR", Lang: "pt", Pos: at(29, 3)},
@@ -873,4 +878,32 @@ func FuzzParse(f *testing.F) {
 		}
 		checkErrorList(t, list)
 	})
+}
+
+// TestParseLinkAndLabel: a locale's link and until_label, and their
+// mistakes, each at its place.
+func TestParseLinkAndLabel(t *testing.T) {
+	const head = "version: 1\noutput: {go: m/m_gen.go, pages: public}\ndefault_locale: de\nmessages:\n  de:\n    {title: T, heading: H, body: B, "
+	p, err := policy.Parse("policy.yaml", []byte(head+"until_label: Zurück um, link: {text: Status, href: \"https://status.example.com/\"}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := p.Locales[0]; l.UntilLabel != "Zurück um" || l.LinkText != "Status" || l.LinkHref != "https://status.example.com/" {
+		t.Errorf("locale %+v", l)
+	}
+	if p, err := policy.Parse("policy.yaml", []byte(head+"link: {text: Status, href: /status}}\n")); err != nil || p.Locales[0].UntilLabel != "" || p.Locales[0].LinkHref != "/status" {
+		t.Errorf("a same-site path, no label for German: %v", err)
+	}
+	for _, c := range []struct{ src, want string }{
+		{"link: {text: Status}}", "policy.yaml:6:43: messages.de.link.href is required with messages.de.link"},
+		{"link: {text: Status, href: \"javascript:alert(1)\"}}", `policy.yaml:6:64: messages.de.link.href: "javascript:alert(1)": want an http or https URL, or a path starting with /`},
+		{"link: {text: Status, href: //evil.example}}", `policy.yaml:6:64: messages.de.link.href: "//evil.example": want an http or https URL, or a path starting with /`},
+		{"link: {text: \" \", href: /s}}", "policy.yaml:6:50: messages.de.link.text: must not be empty"},
+		{"until_label: \"a\\ue000\"}", "policy.yaml:6:50: messages.de.until_label: holds U+E000, a private-use character that maintgen reserves for the page's slot"},
+	} {
+		_, err := policy.Parse("policy.yaml", []byte(head+c.src+"\n"))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s:\n got %v\nwant %s", c.src, err, c.want)
+		}
+	}
 }

@@ -138,6 +138,7 @@ type ResponseSyntax struct {
 	Node
 	Status       Int      `yaml:"status"`
 	RetryAfter   Duration `yaml:"retry_after"`
+	RetryForm    String   `yaml:"retry_after_form"`
 	Format       String   `yaml:"format"`
 	JSONPaths    Strings  `yaml:"json_paths"`
 	Redirect     String   `yaml:"redirect"`
@@ -177,10 +178,21 @@ type MessageEntry struct {
 	Message MessageSyntax
 }
 
-// MessageSyntax holds the texts of one locale. All three are required.
+// MessageSyntax holds the texts of one locale. Title, heading and body
+// are required.
 type MessageSyntax struct {
 	Node
-	Title   String `yaml:"title"`
-	Heading String `yaml:"heading"`
-	Body    String `yaml:"body"`
+	Title      String     `yaml:"title"`
+	Heading    String     `yaml:"heading"`
+	Body       String     `yaml:"body"`
+	UntilLabel String     `yaml:"until_label"`
+	Link       LinkSyntax `yaml:"link"`
+}
+
+// LinkSyntax is a link the page shows under its text, such as a status
+// page.
+type LinkSyntax struct {
+	Node
+	Text String `yaml:"text"`
+	Href String `yaml:"href"`
 }

@@ -38,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
 )
 
@@ -456,29 +457,30 @@ func (g *nginxGen) actionMap() {
 	g.printf("# page), redirect (302 to response.redirect), home (302 to /) or \"\" (pass).\n")
 	g.printf("# Regular expressions are tried in order; the first that matches decides.\n")
 	g.printf("map %s %s {\n", quote(src), g.name("action"))
-	g.printf("    default %s;  # 9. maintenance: the maintenance response\n", maint)
+	g.printf("    default %s;  # %d. maintenance: the maintenance response\n", maint, interp.StepMaintenance.Number())
 	if p.Response.Redirect != "" {
-		g.printf("    %s page;  # 1. force.paths, for the redirect path itself: the page\n", quote(`~\Aforce=1 on=[01] redirect=1 `))
+		g.printf("    %s page;  # %d. force.paths, for the redirect path itself: the page\n", quote(`~\Aforce=1 on=[01] redirect=1 `), interp.StepForce.Number())
 	}
-	g.printf("    %s %s;  # 1. force.paths\n", quote(`~\Aforce=1 `), maint)
+	g.printf("    %s %s;  # %d. force.paths\n", quote(`~\Aforce=1 `), maint, interp.StepForce.Number())
 	if p.Response.Redirect != "" {
-		g.printf("    %s home;  # 2. off: the redirect path goes home\n", quote(`~\Aforce=0 on=0 redirect=1 `))
+		g.printf("    %s home;  # %d. off: the redirect path goes home\n", quote(`~\Aforce=0 on=0 redirect=1 `), interp.StepOff.Number())
 	}
-	g.printf("    %s \"\";  # 2. off\n", quote(`~\Aforce=0 on=0 `))
+	g.printf("    %s \"\";  # %d. off\n", quote(`~\Aforce=0 on=0 `), interp.StepOff.Number())
 	if p.Response.Redirect != "" {
-		g.printf("    %s page;  # 3. response.redirect: the page\n", quote(`~ redirect=1 `))
+		g.printf("    %s page;  # %d. response.redirect: the page\n", quote(`~ redirect=1 `), interp.StepRedirect.Number())
 	}
-	g.printf("    %s \"\";  # 5. exempt.paths, for a path in canonical form\n", quote(`~ path=10 `))
-	g.printf("    %s \"\";  # 6. exempt.ips: the peer, or X-Forwarded-For from a proxy when valid\n", quote(`~ ip=1(?:0[01]|11)\z`))
+	g.printf("    # %d. read-only: nginx reads any state file as on, read-only too, so every method gets the maintenance response (fail closed)\n", interp.StepReadOnly.Number())
+	g.printf("    %s \"\";  # %d. exempt.paths, for a path in canonical form\n", quote(`~ path=10 `), interp.StepExemptPaths.Number())
+	g.printf("    %s \"\";  # %d. exempt.ips: the peer, or X-Forwarded-For from a proxy when valid\n", quote(`~ ip=1(?:0[01]|11)\z`), interp.StepExemptIPs.Number())
 	if len(p.Exempt.Roles) > 0 {
 		var roles []string
 		for _, r := range p.Exempt.Roles {
 			roles = append(roles, r.Raw)
 		}
-		g.printf("    # 7. exempt.roles (%s): nginx knows no roles, so none is exempt (fail closed)\n", commentSafe(strings.Join(roles, ", ")))
+		g.printf("    # %d. exempt.roles (%s): nginx knows no roles, so none is exempt (fail closed)\n", interp.StepExemptRoles.Number(), commentSafe(strings.Join(roles, ", ")))
 	}
 	if p.Bypass != nil {
-		g.printf("    # 8. bypass: nginx cannot check the bypass link or cookie, so it exempts nobody (fail closed)\n")
+		g.printf("    # %d. bypass: nginx cannot check the bypass link or cookie, so it exempts nobody (fail closed)\n", interp.StepBypass.Number())
 	}
 	g.printf("}\n")
 	g.clearCookieMaps(src)

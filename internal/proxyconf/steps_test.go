@@ -32,7 +32,7 @@ messages: {en: {title: T, heading: H, body: B}}
 	if err != nil {
 		t.Fatal(err)
 	}
-	comments := regexp.MustCompile(`#\s*(\d+[a-z]?)\.\s+([a-z.]+[a-z])`).FindAllStringSubmatch(string(http), -1)
+	comments := regexp.MustCompile(`#\s*(\d+[a-z]?)\.\s+([a-z.-]+[a-z])`).FindAllStringSubmatch(string(http), -1)
 	seen := map[interp.Step]bool{}
 	for _, c := range comments {
 		n, err := strconv.Atoi(c[1])

@@ -31,7 +31,25 @@ type PageData struct {
 	Status     int   // HTTP status code of the maintenance response
 	RetryAfter int64 // seconds; 0 when no Retry-After is sent
 	Refresh    int64 // seconds between automatic reloads; 0 for none
+	Link       *Link // a link under the text, such as a status page; nil for none
+
+	// Slot is where the guard puts the reason and expected end that an
+	// operator sets at run time (maintgen on -reason, -for), as
+	// paragraphs of class "live". Write {{.Slot}} once, between
+	// elements; a template without it shows neither. The static pages
+	// leave it empty.
+	Slot template.HTML
 }
+
+// Link is a link on the page.
+type Link struct {
+	Text, Href string
+}
+
+// slotMark stands for the slot while a page is rendered and minified: a
+// private-use character, which no policy text holds (policy.Parse refuses
+// it) and the minifier keeps.
+const slotMark = string(policy.SlotMark)
 
 // Format is the format of a page: the response format, whose home is
 // policy.Format.
@@ -48,6 +66,7 @@ type Page struct {
 	Locale string // BCP 47 tag as written in the policy
 	Format Format
 	Body   []byte // minified
+	Slot   int    // HTML: the offset in Body of the slot (PageData.Slot); -1 when the template has none
 }
 
 // FileName returns the name of a page file under output.pages: S.L.html or
@@ -134,6 +153,10 @@ func Pages(p *policy.Policy, tmpl *template.Template, file string, at policy.Pos
 			Title: l.Title, Heading: l.Heading, Body: l.Body,
 			Status: p.Response.Status, RetryAfter: p.Response.RetryAfter,
 			Refresh: p.Response.Refresh,
+			Slot:    template.HTML(slotMark),
+		}
+		if l.LinkHref != "" {
+			data.Link = &Link{Text: l.LinkText, Href: l.LinkHref}
 		}
 		if l.RTL {
 			data.Dir = "rtl"
@@ -146,7 +169,11 @@ func Pages(p *policy.Policy, tmpl *template.Template, file string, at policy.Pos
 		if err := m.Minify("text/html", &min, &raw); err != nil {
 			return nil, fmt.Errorf("minify %s page: %w", l.Tag, err)
 		}
-		pages = append(pages, Page{Locale: l.Tag, Format: HTML, Body: bytes.Clone(min.Bytes())})
+		body, slot, err := cutSlot(min.Bytes())
+		if err != nil {
+			return nil, templateError(file, at, err)
+		}
+		pages = append(pages, Page{Locale: l.Tag, Format: HTML, Body: body, Slot: slot})
 
 		// encoding/json escapes <, >, &, U+2028 and U+2029, so the document
 		// is also safe to embed in a page.
@@ -158,7 +185,22 @@ func Pages(p *policy.Policy, tmpl *template.Template, file string, at policy.Pos
 		if err := m.Minify("application/json", &min, bytes.NewReader(doc)); err != nil {
 			return nil, fmt.Errorf("minify %s problem details: %w", l.Tag, err)
 		}
-		pages = append(pages, Page{Locale: l.Tag, Format: JSON, Body: bytes.Clone(min.Bytes())})
+		pages = append(pages, Page{Locale: l.Tag, Format: JSON, Body: bytes.Clone(min.Bytes()), Slot: -1})
 	}
 	return pages, nil
+}
+
+// cutSlot removes the slot's mark from a rendered page, and returns the
+// page and the mark's offset: -1 when the template has no slot, an error
+// when it has several.
+func cutSlot(page []byte) ([]byte, int, error) {
+	i := bytes.Index(page, []byte(slotMark))
+	if i < 0 {
+		return bytes.Clone(page), -1, nil
+	}
+	body := append(bytes.Clone(page[:i]), page[i+len(slotMark):]...)
+	if bytes.Contains(body, []byte(slotMark)) {
+		return nil, 0, fmt.Errorf("{{.Slot}} is used more than once: the guard fills one place")
+	}
+	return body, i, nil
 }

@@ -136,7 +136,7 @@ func (d *differ) state() {
 		d.add(Change{Key: "state.poll", Op: Changed, Old: human(o.Poll), New: human(n.Poll), Pos: st.Poll.Pos})
 	}
 	if o.Fallback != n.Fallback && d.old.State != nil {
-		c := Change{Key: "state.fallback", Op: Changed, Old: statefile.Word(o.Fallback), New: statefile.Word(n.Fallback), Pos: st.Fallback.Pos}
+		c := Change{Key: "state.fallback", Op: Changed, Old: string(statefile.Word(o.Fallback)), New: string(statefile.Word(n.Fallback)), Pos: st.Fallback.Pos}
 		if !n.Fallback {
 			c.Risk = "an unreadable or garbled state now means off: the site opens to everybody instead of failing closed"
 		}

@@ -271,7 +271,11 @@ func (e *explainer) switches() []string {
 	if st.File != "" {
 		what += ", or an unreadable file,"
 	}
-	items = append(items, "the words are on, off, 1, 0, true and false, in any case; "+what+" means "+e.c(statefile.Word(st.Fallback))+" (state.fallback)")
+	items = append(items, "the words are on, off, 1, 0, true and false, in any case; "+what+" means "+e.c(string(statefile.Word(st.Fallback)))+" (state.fallback)",
+		"read-only mode (the word read-only, or maintgen on -read-only) lets GET, HEAD and OPTIONS requests through and gives the others the maintenance response (read-only)")
+	if st.File != "" {
+		items = append(items, "maintgen on can give the file a start (-at), an end (-for, -until) and a reason (-reason), which the page and the JSON show and Retry-After counts down to")
+	}
 	return items
 }
 

@@ -1,25 +1,38 @@
-// Package statefile is the home of the maintenance state's words: the
-// on/off word that the state environment variable, the state file and
-// state.fallback share (ParseWord, Word), and the state file's grammar
-// (Parse, Read, Write), for maintgen on, off and status.
+// Package statefile is the home of the maintenance state's words and the
+// state file's grammar: the mode words that the state environment
+// variable, the state file and state.fallback share (ParseMode,
+// ParseWord, Word), and the state file's content (Parse, Read, Write), for
+// maintgen on, off and status. The guard's toggle writes the same
+// grammar, and Config.Setting's values print in it.
 //
-// The file holds one of:
+// The file holds one line, optionally followed by a reason line:
 //
-//	on | off | 1 | 0 | true | false     (any case)
-//	on until 2026-03-01T04:00:00Z       (the words in any case; an RFC 3339 time)
+//	MODE [from T] [until T]
+//	reason: TEXT
 //
-// surrounding whitespace ignored. "on until T" reads as off from T on: it
-// is what maintgen on -for and -until write. A missing file means off.
+// MODE is on (also 1 or true), off (also 0 or false) or read-only, in
+// any case; T is an RFC 3339 time; the words in any case, separated by
+// whitespace, surrounding whitespace ignored. TEXT is the rest of its
+// line, trimmed; it may be empty, and holds no control characters.
 //
-// Off has one form on disk: no file. Write removes the file for off, as
-// the generated toggle does, because the nginx snippet can only ask
-// whether the file exists (nginx cannot read a file's contents): a file
-// holding off would be off to the middleware and on to nginx. nginx
-// cannot read an end either, so an "on until" that has ended stays on to
-// nginx until the file is removed.
+//   - on and read-only hold from T (when "from" is given) until T (when
+//     "until" is given); outside that interval the mode is off. read-only
+//     lets safe methods (GET, HEAD, OPTIONS) through.
+//   - off with an interval ("off until T", what maintgen off writes
+//     during a schedule window) suspends the schedule's windows in it:
+//     the mode is off whatever the schedule says. A plain off suspends
+//     nothing.
+//   - The reason is shown on the guard's page and in its JSON.
+//
+// A missing file means off. Off with no interval has one form on disk: no
+// file. Write removes the file for it, as the generated toggle does,
+// because the nginx snippet can only ask whether the file exists (nginx
+// cannot read a file's contents): a file holding off would be off to the
+// middleware and on to nginx. nginx cannot read times either, so any
+// existing file is on to it.
 //
 // The generated runtime, which imports only the standard library, keeps
-// its own copies of ParseWord and Parse; its tests hold them equal to
+// its own copies of ParseMode and Parse; its tests hold them equal to
 // these.
 package statefile
 
@@ -33,14 +46,29 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/maintgen/maintgen/internal/atomicfile"
 )
 
+// Mode is a maintenance mode: what a state file, the env var or the
+// toggle sets.
+type Mode string
+
+// The modes.
+const (
+	Off      Mode = "off"       // requests pass
+	On       Mode = "on"        // requests get the maintenance response, unless exempt
+	ReadOnly Mode = "read-only" // safe methods (GET, HEAD, OPTIONS) pass as if off; others as if on
+)
+
 // State is the content of a state file.
 type State struct {
-	On    bool
-	Until time.Time // for On: the end; zero for no end
+	Mode   Mode      // the zero Mode is Off
+	From   time.Time // the start; zero for no start (already begun)
+	Until  time.Time // the end; zero for no end
+	Reason string    // shown on the page and in the JSON; "" for none
 }
 
 // MaxSize is the most a guard reads of the file, in bytes (1 KiB).
@@ -58,6 +86,7 @@ var ErrNotRegular = errors.New("not a regular file")
 
 // ParseWord reads an on/off word: on, off, 1, 0, true or false, in any
 // case, surrounding whitespace ignored. ok is false for any other text.
+// It is the grammar of state.fallback.
 func ParseWord(s string) (on, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "on", "1", "true":
@@ -68,47 +97,142 @@ func ParseWord(s string) (on, ok bool) {
 	return false, false
 }
 
-// Word returns the word for on: "on" or "off".
-func Word(on bool) string {
-	if on {
-		return "on"
+// ParseMode reads a mode word: an on/off word as for ParseWord, or
+// read-only, in any case, surrounding whitespace ignored. ok is false for
+// any other text. It is the grammar of the state env var.
+func ParseMode(s string) (m Mode, ok bool) {
+	if strings.EqualFold(strings.TrimSpace(s), string(ReadOnly)) {
+		return ReadOnly, true
 	}
-	return "off"
+	on, ok := ParseWord(s)
+	if !ok {
+		return Off, false
+	}
+	return Word(on), true
 }
 
-// Parse parses a state file's content.
+// Word returns the mode for on: On or Off.
+func Word(on bool) Mode {
+	if on {
+		return On
+	}
+	return Off
+}
+
+// Parse parses a state file's content (see the package doc).
 func Parse(content string) (State, error) {
-	f := strings.Fields(content)
-	switch {
-	case len(f) == 1:
-		if on, ok := ParseWord(f[0]); ok {
-			return State{On: on}, nil
-		}
-	case len(f) == 3 && strings.EqualFold(f[0], "on") && strings.EqualFold(f[1], "until"):
-		t, err := time.Parse(time.RFC3339, f[2])
-		if err == nil {
-			return State{On: true, Until: t}, nil
-		}
+	line, rest, _ := strings.Cut(content, "\n")
+	s, ok := parseLine(line)
+	if ok {
+		s.Reason, ok = parseReason(rest)
+	}
+	if ok {
+		return s, nil
 	}
 	short := content
 	if len(short) > 64 {
 		short = short[:64] + "..."
 	}
-	return State{}, fmt.Errorf("%q: %w: want on, off or on until an RFC 3339 time", short, ErrGarbage)
+	return State{}, fmt.Errorf("%q: %w: want on, off or read-only, then optionally from and until an RFC 3339 time, and a reason: line", short, ErrGarbage)
 }
 
-// String returns the file content for s, without a newline: "on", "off"
-// or "on until T" with T in UTC.
-func (s State) String() string {
-	if !s.On || s.Until.IsZero() {
-		return Word(s.On)
+// parseLine parses the mode line: MODE [from T] [until T].
+func parseLine(line string) (State, bool) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return State{}, false
 	}
-	return "on until " + s.Until.UTC().Format(time.RFC3339)
+	m, ok := ParseMode(f[0])
+	if !ok {
+		return State{}, false
+	}
+	s := State{Mode: m}
+	f = f[1:]
+	for _, key := range []string{"from", "until"} {
+		if len(f) >= 2 && strings.EqualFold(f[0], key) {
+			t, err := time.Parse(time.RFC3339, f[1])
+			if err != nil {
+				return State{}, false
+			}
+			if key == "from" {
+				s.From = t
+			} else {
+				s.Until = t
+			}
+			f = f[2:]
+		}
+	}
+	if len(f) != 0 || !s.From.IsZero() && !s.Until.IsZero() && !s.From.Before(s.Until) {
+		return State{}, false
+	}
+	return s, true
 }
 
-// OnAt reports whether s means maintenance mode is on at now.
-func (s State) OnAt(now time.Time) bool {
-	return s.On && (s.Until.IsZero() || now.Before(s.Until))
+// parseReason parses what follows the mode line: nothing (blank), or one
+// "reason:" line.
+func parseReason(rest string) (string, bool) {
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return "", true
+	}
+	key, text, ok := strings.Cut(rest, ":")
+	if !ok || !strings.EqualFold(strings.TrimSpace(key), "reason") {
+		return "", false
+	}
+	text = strings.TrimSpace(text)
+	if strings.ContainsFunc(text, unicode.IsControl) || !utf8.ValidString(text) {
+		return "", false
+	}
+	return text, true
+}
+
+// String returns the file content for s, without a final newline: the
+// mode line, its times in UTC, and the reason line when there is one.
+func (s State) String() string {
+	var b strings.Builder
+	b.WriteString(string(s.mode()))
+	if !s.From.IsZero() {
+		b.WriteString(" from " + s.From.UTC().Format(time.RFC3339))
+	}
+	if !s.Until.IsZero() {
+		b.WriteString(" until " + s.Until.UTC().Format(time.RFC3339))
+	}
+	if s.Reason != "" {
+		b.WriteString("\nreason: " + s.Reason)
+	}
+	return b.String()
+}
+
+// At returns the mode s sets at now: its Mode inside [From, Until), else
+// Off.
+func (s State) At(now time.Time) Mode {
+	if s.holds(now) {
+		return s.mode()
+	}
+	return Off
+}
+
+// Suspends reports whether s suspends the schedule's windows at now: an
+// off with an interval that holds now.
+func (s State) Suspends(now time.Time) bool {
+	return s.mode() == Off && (!s.From.IsZero() || !s.Until.IsZero()) && s.holds(now)
+}
+
+// holds reports whether now is in [From, Until), either end open when
+// zero.
+func (s State) holds(now time.Time) bool {
+	return (s.From.IsZero() || !now.Before(s.From)) && (s.Until.IsZero() || now.Before(s.Until))
+}
+
+// Plain reports whether s is a plain off, which has no file on disk.
+func (s State) Plain() bool { return s.mode() == Off && s.From.IsZero() && s.Until.IsZero() }
+
+// mode returns s.Mode, Off for the zero Mode.
+func (s State) mode() Mode {
+	if s.Mode == "" {
+		return Off
+	}
+	return s.Mode
 }
 
 // Read reads and parses the state file name, as a guard does. A missing
@@ -162,15 +286,15 @@ func regular(name string, mode fs.FileMode) error {
 	return &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%s, %w", kind, ErrNotRegular)}
 }
 
-// Write records s in the state file name. On, with or without an end,
+// Write records s in the state file name. Any state but a plain off
 // replaces the file atomically, with atomicfile.WriteFile: mode 0644
 // (whatever the umask and the directory's mode), synced, renamed over
 // name; a concurrent reader sees the old state or the new, whole, never a
-// torn or missing file. Off removes the file (a missing file is no
-// error), which a reader, nginx included, reads as off; a directory in
+// torn or missing file. A plain off removes the file (a missing file is
+// no error), which a reader, nginx included, reads as off; a directory in
 // the way is an error and stays.
 func Write(name string, s State) error {
-	if s.On {
+	if !s.Plain() {
 		return atomicfile.WriteFile(name, []byte(s.String()+"\n"), 0o644)
 	}
 	return remove(name)

@@ -15,36 +15,93 @@ import (
 
 func TestParse(t *testing.T) {
 	at := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
+	from := at.Add(-time.Hour)
 	for _, c := range []struct {
 		in   string
 		want State
 		ok   bool
 	}{
-		{"on", State{On: true}, true},
-		{"ON\n", State{On: true}, true},
-		{" true ", State{On: true}, true},
-		{"1", State{On: true}, true},
-		{"off", State{}, true},
-		{"False\r\n", State{}, true},
-		{"0", State{}, true},
-		{"on until 2027-03-01T02:00:00Z\n", State{On: true, Until: at}, true},
-		{"On UNTIL 2027-03-01T03:00:00+01:00", State{On: true, Until: at}, true},
-		{"off until 2027-03-01T02:00:00Z", State{}, false},
+		{"on", State{Mode: On}, true},
+		{"ON\n", State{Mode: On}, true},
+		{" true ", State{Mode: On}, true},
+		{"1", State{Mode: On}, true},
+		{"off", State{Mode: Off}, true},
+		{"False\r\n", State{Mode: Off}, true},
+		{"0", State{Mode: Off}, true},
+		{"read-only", State{Mode: ReadOnly}, true},
+		{"Read-Only\n", State{Mode: ReadOnly}, true},
+		{"on until 2027-03-01T02:00:00Z\n", State{Mode: On, Until: at}, true},
+		{"On UNTIL 2027-03-01T03:00:00+01:00", State{Mode: On, Until: at}, true},
+		{"off until 2027-03-01T02:00:00Z", State{Mode: Off, Until: at}, true},
+		{"read-only from 2027-03-01T01:00:00Z until 2027-03-01T02:00:00Z", State{Mode: ReadOnly, From: from, Until: at}, true},
+		{"on from 2027-03-01T01:00:00Z", State{Mode: On, From: from}, true},
+		{"on until 2027-03-01T02:00:00Z\nreason: Upgrading the database\n", State{Mode: On, Until: at, Reason: "Upgrading the database"}, true},
+		{"on\r\nReason:  a: b \r\n", State{Mode: On, Reason: "a: b"}, true},
+		{"on\nreason:", State{Mode: On}, true},
+		{"on\n\n", State{Mode: On}, true},
+		{"on until 2027-03-01T02:00:00Z from 2027-03-01T01:00:00Z", State{}, false},
+		{"on from 2027-03-01T02:00:00Z until 2027-03-01T02:00:00Z", State{}, false},
 		{"on until 2027-03-01", State{}, false},
 		{"on until", State{}, false},
 		{"", State{}, false},
 		{"yes", State{}, false},
+		{"readonly", State{}, false},
 		{"on off", State{}, false},
+		{"on\nwhy: x", State{}, false},
+		{"on\nreason: a\nreason: b", State{}, false},
+		{"on\nreason: a\tb", State{}, false},
+		{"on\nreason: \xff", State{}, false},
 	} {
 		t.Run(strconv.Quote(c.in), func(t *testing.T) {
 			got, err := Parse(c.in)
-			if (err == nil) != c.ok || got.On != c.want.On || !got.Until.Equal(c.want.Until) {
+			if (err == nil) != c.ok || got.Mode != c.want.Mode || !got.From.Equal(c.want.From) || !got.Until.Equal(c.want.Until) || got.Reason != c.want.Reason {
 				t.Errorf("Parse = %+v, %v; want %+v, ok %t", got, err, c.want, c.ok)
 			}
 			if err != nil && !errors.Is(err, ErrGarbage) {
 				t.Errorf("error %v does not wrap ErrGarbage", err)
 			}
+			if err == nil { // String prints what Parse reads
+				again, err := Parse(got.String())
+				if err != nil || again.String() != got.String() {
+					t.Errorf("Parse(%q) = %+v, %v", got.String(), again, err)
+				}
+			}
 		})
+	}
+}
+
+func TestStateAt(t *testing.T) {
+	t0 := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
+	s := State{Mode: ReadOnly, From: t0, Until: t0.Add(time.Hour)}
+	for _, c := range []struct {
+		at   time.Time
+		want Mode
+	}{{t0.Add(-time.Second), Off}, {t0, ReadOnly}, {t0.Add(time.Hour - time.Second), ReadOnly}, {t0.Add(time.Hour), Off}} {
+		if got := s.At(c.at); got != c.want {
+			t.Errorf("At(%v) = %s, want %s", c.at, got, c.want)
+		}
+		if s.Suspends(c.at) {
+			t.Errorf("read-only suspends windows at %v", c.at)
+		}
+	}
+	off := State{Mode: Off, Until: t0}
+	if !off.Suspends(t0.Add(-time.Second)) || off.Suspends(t0) || (State{Mode: Off}).Suspends(t0) {
+		t.Error("off until T suspends windows before T only; a plain off never")
+	}
+	if !(State{Mode: Off}).Plain() || off.Plain() || (State{Mode: On}).Plain() {
+		t.Error("Plain: only off without times")
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Mode
+		ok   bool
+	}{{"read-only", ReadOnly, true}, {" READ-ONLY\n", ReadOnly, true}, {"on", On, true}, {"0", Off, true}, {"ro", Off, false}, {"read only", Off, false}} {
+		if m, ok := ParseMode(c.in); m != c.want || ok != c.ok {
+			t.Errorf("ParseMode(%q) = %s, %t; want %s, %t", c.in, m, ok, c.want, c.ok)
+		}
 	}
 }
 
@@ -62,7 +119,7 @@ func TestParseWord(t *testing.T) {
 		}
 	}
 	for _, on := range []bool{false, true} {
-		if got, ok := ParseWord(Word(on)); got != on || !ok {
+		if got, ok := ParseWord(string(Word(on))); got != on || !ok {
 			t.Errorf("ParseWord(Word(%t)) = %t, %t", on, got, ok)
 		}
 	}
@@ -103,31 +160,14 @@ func TestReadNotRegular(t *testing.T) {
 	if err := os.Symlink("regular.state", link); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Read(link); err != nil || !s.On {
+	if s, err := Read(link); err != nil || s.Mode != On {
 		t.Errorf("Read through a link to a regular file = %+v, %v", s, err)
 	}
 }
 
-func TestStringParses(t *testing.T) {
-	for _, s := range []State{{}, {On: true}, {On: true, Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.FixedZone("x", 3600))}} {
-		got, err := Parse(s.String())
-		if err != nil || got.On != s.On || !got.Until.Equal(s.Until) {
-			t.Errorf("Parse(%q) = %+v, %v; want %+v", s.String(), got, err, s)
-		}
-	}
-	if got := (State{On: true, Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.FixedZone("x", 3600))}).String(); got != "on until 2027-03-01T02:00:00Z" {
+func TestStringUTC(t *testing.T) {
+	if got := (State{Mode: On, Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.FixedZone("x", 3600))}).String(); got != "on until 2027-03-01T02:00:00Z" {
 		t.Errorf("String = %q, want UTC", got)
-	}
-}
-
-func TestOnAt(t *testing.T) {
-	end := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
-	s := State{On: true, Until: end}
-	if !s.OnAt(end.Add(-1)) || s.OnAt(end) || s.OnAt(end.Add(time.Hour)) {
-		t.Error("on until: wrong around the end")
-	}
-	if !(State{On: true}).OnAt(end) || (State{}).OnAt(end) {
-		t.Error("plain states")
 	}
 }
 
@@ -142,7 +182,7 @@ func TestWriteMode(t *testing.T) {
 	if err := os.WriteFile(name, []byte("off\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(name, State{On: true}); err != nil {
+	if err := Write(name, State{Mode: On}); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(name)
@@ -160,7 +200,7 @@ func TestWriteMode(t *testing.T) {
 
 func TestWriteErrors(t *testing.T) {
 	dir := t.TempDir()
-	if err := Write(filepath.Join(dir, "missing", "maintenance.state"), State{On: true}); !errors.Is(err, fs.ErrNotExist) {
+	if err := Write(filepath.Join(dir, "missing", "maintenance.state"), State{Mode: On}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing directory: %v", err)
 	}
 	// A directory in the way: the rename fails and the temporary file goes.
@@ -171,7 +211,7 @@ func TestWriteErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(name, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(name, State{On: true}); err == nil {
+	if err := Write(name, State{Mode: On}); err == nil {
 		t.Error("no error writing over a directory")
 	}
 	entries, _ := os.ReadDir(dir)
@@ -185,7 +225,7 @@ func TestWriteErrors(t *testing.T) {
 func TestWriteOff(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "maintenance.state")
-	if err := Write(name, State{On: true}); err != nil {
+	if err := Write(name, State{Mode: On}); err != nil {
 		t.Fatal(err)
 	}
 	if err := Write(name, State{}); err != nil {
@@ -263,7 +303,7 @@ func TestConcurrentTogglesNeverTorn(t *testing.T) {
 					return
 				}
 				reads.Add(1)
-				if s.On {
+				if s.Mode == On {
 					ons.Add(1)
 				}
 			}
@@ -275,9 +315,9 @@ func TestConcurrentTogglesNeverTorn(t *testing.T) {
 		go func() {
 			defer writers.Done()
 			for i := range toggles / 2 {
-				s := State{On: i%2 == w}
+				s := State{Mode: Word(i%2 == w)}
 				if i%7 == 0 {
-					s = State{On: true, Until: time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)}
+					s = State{Mode: On, Until: time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)}
 				}
 				if err := Write(name, s); err != nil {
 					errs <- err

@@ -26,8 +26,16 @@ import (
 type Config struct {
 	// State reports whether maintenance mode is on. It is called once per
 	// request; an error means the policy's state.fallback. nil: the
-	// policy's state section (env var, then file).
+	// policy's state section (env var, then file). Setting replaces it.
 	State func(ctx context.Context) (on bool, err error)
+
+	// Setting returns the operator's setting, for an app that keeps it in
+	// a store of its own (Redis, a database): the mode, read-only
+	// included, its start and end, and a reason. It is called once per
+	// request; an error means the policy's state.fallback. Store the
+	// state file's text and parse it with ParseSetting to share the
+	// grammar of maintgen on. When not nil, State is not called.
+	Setting func(ctx context.Context) (Setting, error)
 
 	// Roles returns the roles of the request's user, for exempt.roles. A
 	// request with no roles has the role "anonymous"; one with any role
@@ -42,8 +50,9 @@ type Config struct {
 	// middleware.RealIP): it lets any client claim an exempt address.
 	ClientIP func(r *http.Request) (netip.Addr, bool)
 
-	// Now is the clock for time-dependent rules: the schedule, the state
-	// file's "on until" and bypass cookies. nil: time.Now.
+	// Now is the clock for time-dependent rules: the schedule, the
+	// setting's start and end, Retry-After and bypass cookies. nil:
+	// time.Now.
 	Now func() time.Time
 
 	// Logger, when not nil, gets one Info record per maintenance response,
@@ -56,8 +65,23 @@ type Config struct {
 
 	// SetState switches maintenance mode on or off for ToggleHandler, in
 	// the store that State reads. nil: the toggle writes the policy's
-	// state file (which needs State to be nil too).
+	// state file (which needs State and Setting to be nil too).
 	SetState func(ctx context.Context, on bool) error
+
+	// SetSetting records a setting for ToggleHandler, in the store that
+	// Setting reads; it takes the toggle's read-only mode, reason and end,
+	// which SetState cannot. When not nil, SetState is not called.
+	SetSetting func(ctx context.Context, s Setting) error
+
+	// OnChange, when not nil, is called once per change of the Status
+	// (its On, ReadOnly, Until or Reason), with the Status before and
+	// after: a change of the env var seen at New, of the state file seen
+	// by polling it (which OnChange keeps running without requests), of
+	// the toggle, of Setting or State seen by a request or Status, and a
+	// schedule window starting or ending. Calls come in order, from one
+	// goroutine at a time, never from a request's goroutine: a slow hook
+	// delays later calls, not requests.
+	OnChange func(old, new Status)
 }
 
 // Step names the step of the policy that decided a request. The steps are
@@ -71,6 +95,7 @@ const (
 	StepForce       Step = "force.paths"       // the path is forced: maintenance response
 	StepOff         Step = "off"               // the mode is off: pass (or 302 to / for the redirect path)
 	StepRedirect    Step = "response.redirect" // the request is for the redirect path: the page itself
+	StepReadOnly    Step = "read-only"         // the mode is read-only (outside a schedule window) and the method is safe: pass
 	StepExemptTests Step = "exempt.tests"      // exempt.tests and the program runs under go test: pass
 	StepExemptPaths Step = "exempt.paths"      // pass
 	StepExemptIPs   Step = "exempt.ips"        // pass
@@ -113,35 +138,53 @@ type Guard struct {
 	word  atomic.Uint32
 	fixed bool // the env var decides, or there is no state section
 
+	set    atomic.Pointer[Setting] // the setting of the env var, the file or the toggle; nil for none
+	source string                  // what decides but the schedule: "config", "state.env", "state.file" or "none"
+
 	file     fileState   // the state file's poller (file.go)
 	bypass   bypassState // the bypass secret (bypass.go)
 	stateErr atomic.Bool // Config.State failed, and that was logged
+
+	notes  notifier                   // OnChange's calls
+	counts counters                   // Stats
+	retry  atomic.Pointer[retryCache] // the last Retry-After made
+	live   atomic.Pointer[liveCache]  // the pages with the last reason and end
 }
 
 const (
-	stateOn     = 1 << iota // maintenance mode is on
-	stateStale              // the file is due for a re-read
-	stateLoaded             // the file has been read once
+	stateOn       = 1 << iota // maintenance mode is on, fully or read-only
+	stateStale                // the file is due for a re-read
+	stateLoaded               // the file has been read once
+	stateReadOnly             // the mode is read-only (with stateOn)
+	stateSuspend              // an off with a time suspends the schedule's windows
 )
 
-// New returns a Guard for cfg. Without cfg.State it reads the policy's
-// environment variable now: set and non-empty, it decides for the Guard's
-// lifetime; else the state file is read on the first request, then at
-// most once per poll interval. New also reads the bypass secret, if any.
+// New returns a Guard for cfg. Without cfg.Setting or cfg.State it reads
+// the policy's environment variable now: set and non-empty, it decides for
+// the Guard's lifetime; else the state file is read on the first request
+// (at once with cfg.OnChange), then at most once per poll interval. New
+// also reads the bypass secret, if any.
 func New(cfg Config) *Guard {
 	g := &Guard{cfg: cfg}
+	g.counts.init()
 	g.readBypassSecret()
 	switch {
-	case cfg.State != nil:
+	case cfg.Setting != nil || cfg.State != nil:
+		g.source = "config"
 		g.word.Store(stateStale)
 	case g.readEnv():
-		g.fixed = true
+		g.source, g.fixed = "state.env", true
 	case stateFile == "":
-		g.fixed = true // no state section: the mode is off
+		g.source, g.fixed = "none", true // no state section: the mode is off
 		g.word.Store(stateLoaded)
 	default:
+		g.source = "state.file"
 		g.word.Store(stateStale)
 		g.newFilePoller()
+	}
+	if cfg.OnChange != nil {
+		g.notice()
+		g.watchSchedule()
 	}
 	return g
 }
@@ -159,34 +202,6 @@ func (g *Guard) warn(msg string, attrs ...slog.Attr) {
 	if g.cfg.Logger != nil {
 		g.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
 	}
-}
-
-// on reports whether the state says maintenance mode is on.
-func (g *Guard) on(ctx context.Context) bool {
-	w := g.word.Load()
-	if w&stateStale == 0 {
-		return w&stateOn != 0
-	}
-	if g.cfg.State != nil {
-		return g.configState(ctx)
-	}
-	return g.refresh(w)
-}
-
-// configState asks Config.State: an error means stateFallback, logged once.
-func (g *Guard) configState(ctx context.Context) bool {
-	on, err := g.cfg.State(ctx)
-	if err != nil {
-		if g.cfg.Logger != nil && !g.stateErr.Swap(true) {
-			g.warn("maintenance: Config.State failed; using state.fallback until it succeeds",
-				slog.String("error", err.Error()), slog.Bool("fallback", stateFallback))
-		}
-		return stateFallback
-	}
-	if g.stateErr.Load() {
-		g.stateErr.Store(false)
-	}
-	return on
 }
 
 // Wrap returns next guarded by g: requests the policy does not let through
@@ -220,6 +235,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := h.g.decide(r)
+	h.g.counts.add(&d)
 	if d.pass {
 		if d.on {
 			r = r.WithContext(context.WithValue(r.Context(), activeKey{}, true))
@@ -256,10 +272,11 @@ type decision struct {
 	step   stepIndex
 	format formatIndex // fmtNone when pass
 	pass   bool
-	on     bool  // the mode was on
-	rule   int32 // -1 when no rule decided
-	locale int32 // index into locales, for fmtHTML and fmtJSON
-	retry  int32 // inside a schedule window: seconds to its end (at most MaxInt32), for Retry-After; else 0
+	on     bool   // the mode was on
+	rule   int32  // -1 when no rule decided
+	locale int32  // index into locales, for fmtHTML and fmtJSON
+	end    int64  // the expected end, in Unix seconds; 0 when unknown
+	reason string // the setting's reason
 }
 
 type stepIndex uint8
@@ -275,10 +292,11 @@ const (
 	stepBypassLink
 	stepExemptTests
 	stepBypass
+	stepReadOnly
 )
 
 var stepNames = [...]Step{StepForce, StepOff, StepRedirect, StepExemptPaths, StepExemptIPs, StepExemptRoles, StepMaintenance,
-	StepBypassLink, StepExemptTests, StepBypass}
+	StepBypassLink, StepExemptTests, StepBypass, StepReadOnly}
 
 type formatIndex uint8
 
@@ -341,12 +359,11 @@ func (g *Guard) decide(r *http.Request) decision {
 			return d
 		}
 	}
-	if scheduleOn { // inside a window the mode is on, whatever the state
-		d.retry, d.on = g.windowLeft()
+	st := g.state(r.Context())
+	if g.cfg.OnChange != nil {
+		g.observe(g.statusOf(st))
 	}
-	if !d.on {
-		d.on = g.on(r.Context())
-	}
+	d.on, d.end, d.reason = st.on, st.end, st.reason
 	if !d.on {
 		d.step = stepOff
 		if redirectPath != "" && p == redirectPath {
@@ -362,6 +379,10 @@ func (g *Guard) decide(r *http.Request) decision {
 	if redirectPath != "" && p == redirectPath {
 		d.step = stepRedirect
 		page(r, p, &d)
+		return d
+	}
+	if st.readOnly && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions) {
+		d.pass, d.step = true, stepReadOnly
 		return d
 	}
 	if underTest() {
@@ -428,7 +449,7 @@ var (
 	hdrNosniff  = []string{"nosniff"}
 	hdrRoot     = []string{"/"}
 	hdrRedirect = []string{redirectPath}
-	hdrRetry    = []string{retryAfter}
+	hdrRetry    = []string{strconv.Itoa(retryAfter)}
 )
 
 // respond writes the maintenance response of d.
@@ -440,11 +461,8 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 		return
 	}
 	h["Vary"] = hdrVary
-	switch {
-	case d.retry > 0:
-		h["Retry-After"] = []string{strconv.Itoa(int(d.retry))}
-	case retryAfter != "":
-		h["Retry-After"] = hdrRetry
+	if v := g.retryHeader(d.end); v != nil {
+		h["Retry-After"] = v
 	}
 	if len(hdrClearCookies) != 0 && (d.step == stepRedirect || d.step == stepMaintenance) {
 		h["Set-Cookie"] = hdrClearCookies[:len(hdrClearCookies):len(hdrClearCookies)]
@@ -465,6 +483,9 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 	pg := &l.html
 	if d.format == fmtJSON {
 		pg = &l.json
+	}
+	if live := g.livePage(d); live != nil {
+		pg = live
 	}
 	h["Content-Type"] = pg.contentType
 	h["Content-Language"] = l.contentLanguage
@@ -509,6 +530,8 @@ type locale struct {
 	tag, lang       string
 	contentLanguage []string
 	html, json      pageData
+	slot            int    // where the HTML page takes the reason and end; -1 for nowhere
+	until           string // the label before the expected end
 }
 
 type pageData struct {
@@ -517,9 +540,9 @@ type pageData struct {
 	contentLength []string
 }
 
-func newLocale(tag, lang, html, json string) locale {
+func newLocale(tag, lang, html string, slot int, json, until string) locale {
 	return locale{
-		tag: tag, lang: lang,
+		tag: tag, lang: lang, slot: slot, until: until,
 		contentLanguage: []string{tag},
 		html:            pageData{html, []string{"text/html; charset=utf-8"}, []string{strconv.Itoa(len(html))}},
 		json:            pageData{json, []string{"application/problem+json"}, []string{strconv.Itoa(len(json))}},

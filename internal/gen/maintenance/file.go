@@ -40,28 +40,15 @@ type fileState struct {
 
 // newFilePoller creates the timer, stopped, before g is shared: load only
 // resets it, so that a load on any goroutine may use it.
+// With OnChange, the timer re-reads the file itself.
 func (g *Guard) newFilePoller() {
-	g.file.timer = time.AfterFunc(statePoll, func() { g.word.Or(stateStale) })
-	g.file.timer.Stop()
-}
-
-// parseStateFile reads the state file's contents: an on/off word as for
-// parseWord, or "on until T" (the words in any case, separated by
-// whitespace, surrounding whitespace ignored) where T is an RFC 3339 time,
-// as maintgen on -for and -until write it. until is zero for a plain word.
-func parseStateFile(s string) (on bool, until time.Time, ok bool) {
-	f := strings.Fields(s)
-	switch {
-	case len(f) == 1:
-		on, ok = parseWord(f[0])
-		return on, time.Time{}, ok
-	case len(f) == 3 && strings.EqualFold(f[0], "on") && strings.EqualFold(f[1], "until"):
-		t, err := time.Parse(time.RFC3339, f[2])
-		if err == nil {
-			return true, t, true
+	g.file.timer = time.AfterFunc(statePoll, func() {
+		w := g.word.Or(stateStale) | stateStale
+		if g.cfg.OnChange != nil {
+			g.refresh(w)
 		}
-	}
-	return false, time.Time{}, false
+	})
+	g.file.timer.Stop()
 }
 
 // emptyPatience is how long an empty state file after a good value is
@@ -103,20 +90,25 @@ func readStateFile() (string, error) {
 // refresh re-reads the state file. Concurrent first requests wait for the
 // first read; later, one request re-reads while the others keep the last
 // value.
-func (g *Guard) refresh(w uint32) bool {
+func (g *Guard) refresh(w uint32) uint32 {
+	loaded := false
 	if w&stateLoaded == 0 {
-		g.file.once.Do(g.load)
+		g.file.once.Do(func() { g.load(); loaded = true })
 	} else if g.file.refreshing.CompareAndSwap(false, true) {
 		g.load()
 		g.file.refreshing.Store(false)
+		loaded = true
 	}
-	return g.word.Load()&stateOn != 0
+	if loaded {
+		g.notice()
+	}
+	return g.word.Load()
 }
 
 // load reads the file and arms the timer that marks the value stale after
-// one poll interval, or sooner when an "on until" ends sooner.
+// one poll interval, or sooner when the setting starts or ends sooner.
 //
-//   - A valid value decides; "on until T" reads as off from T on.
+//   - A setting decides (ParseSetting).
 //   - A missing file means off. But when the previous read found the
 //     file, the value is kept until the next read confirms that the file
 //     is gone: a file replaced by delete and create (an editor, a
@@ -126,21 +118,24 @@ func (g *Guard) refresh(w uint32) bool {
 func (g *Guard) load() {
 	g.file.mu.Lock()
 	defer g.file.mu.Unlock()
+	const modeBits = stateOn | stateReadOnly | stateSuspend
 	w := uint32(stateLoaded)
 	delay := time.Duration(statePoll)
+	set := g.set.Load()
 	text, err := readStateFile()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		g.file.good, g.file.emptySince = false, time.Time{}
 		if g.file.seen {
-			w |= g.word.Load() & stateOn
+			w |= g.word.Load() & modeBits
+		} else {
+			set = nil
 		}
 		g.file.seen = false
 	case err != nil:
 		g.file.seen, g.file.good, g.file.emptySince = true, false, time.Time{}
-		if stateFallback {
-			w |= stateOn
-		}
+		set = fallbackSetting()
+		w |= set.bits(g.now())
 		g.warnOnce("maintenance: the state file cannot be read; using state.fallback", slog.String("error", err.Error()))
 	default:
 		g.file.seen = true
@@ -150,42 +145,30 @@ func (g *Guard) load() {
 				g.file.emptySince = now
 			}
 			if now.Sub(g.file.emptySince) < emptyPatience {
-				w |= g.word.Load() & stateOn
+				w |= g.word.Load() & modeBits
 				delay = max(statePoll/16, time.Millisecond)
 				break
 			}
 		}
 		g.file.emptySince = time.Time{}
-		on, until, ok := parseStateFile(text)
-		g.file.good = ok
-		if !ok {
-			if stateFallback {
-				w |= stateOn
-			}
-			g.warnOnce("maintenance: the state file holds neither on nor off; using state.fallback", slog.String("value", quoteShort(text)))
-			break
+		s, err := ParseSetting(text)
+		g.file.good = err == nil
+		if err != nil {
+			s = *fallbackSetting()
+			g.warnOnce("maintenance: the state file holds no setting; using state.fallback", slog.String("value", quoteShort(text)))
+		} else {
+			g.file.warned = false
 		}
-		g.file.warned = false
-		if on && !until.IsZero() {
-			on, delay = untilRead(until.Sub(g.now()), delay)
-		}
-		if on {
-			w |= stateOn
+		set = &s
+		now := g.now()
+		w |= s.bits(now)
+		if next := s.next(now); !next.IsZero() { // read again when it starts or ends
+			delay = min(delay, next.Sub(now))
 		}
 	}
+	g.set.Store(set)
 	g.word.Store(w)
 	g.file.timer.Reset(delay)
-}
-
-// untilRead applies the end of an "on until" state, left being the time
-// from now to the end: the mode is on while left > 0, and the next read
-// is due after poll or, when sooner, at the end, so that the mode goes
-// off on time.
-func untilRead(left, poll time.Duration) (on bool, delay time.Duration) {
-	if left <= 0 {
-		return false, poll
-	}
-	return true, min(left, poll)
 }
 
 // warnOnce logs that the state file is unusable, once until a valid value
@@ -198,17 +181,18 @@ func (g *Guard) warnOnce(msg string, attr slog.Attr) {
 	g.warn(msg, slog.String("file", stateFile), attr, slog.Bool("fallback", stateFallback))
 }
 
-// writeState records on or off in the state file for the toggle, as
-// maintgen on and off do (statefile.Write): on writes "on" atomically;
+// writeState records s in the state file for the toggle, as maintgen on
+// and off do (statefile.Write): a setting is written atomically; a plain
 // off removes the file (a missing file is no error, a directory in the
 // way is), then syncs its directory, so that an nginx snippet, which asks
 // only whether the file exists, reads the mode as the guard does. It makes
-// the Guard see the new mode at once.
-func (g *Guard) writeState(on bool) error {
+// the Guard see the new setting at once.
+func (g *Guard) writeState(s Setting) error {
 	g.file.mu.Lock()
 	defer g.file.mu.Unlock()
+	on := s.mode() != ModeOff || !s.From.IsZero() || !s.Until.IsZero()
 	if on {
-		if err := writeStateFile(stateFile, "on\n"); err != nil {
+		if err := writeStateFile(stateFile, s.String()+"\n"); err != nil {
 			return err
 		}
 	} else {
@@ -229,16 +213,18 @@ func (g *Guard) writeState(on bool) error {
 			}
 		}
 	}
-	w := uint32(stateLoaded)
-	if on {
-		w |= stateOn
-	}
+	w := stateLoaded | s.bits(g.now())
+	g.set.Store(&s)
 	// After off, seen is false: the next read finding no file confirms
 	// off, rather than keeping the last value as for a file that went
 	// missing by itself.
 	g.file.seen, g.file.warned, g.file.good, g.file.emptySince = on, false, on, time.Time{}
 	g.word.Store(w)
-	g.file.timer.Reset(statePoll)
+	delay := time.Duration(statePoll)
+	if next := s.next(g.now()); !next.IsZero() {
+		delay = min(delay, next.Sub(g.now()))
+	}
+	g.file.timer.Reset(delay)
 	return nil
 }
 

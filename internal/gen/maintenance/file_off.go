@@ -10,6 +10,8 @@ type fileState struct{}
 
 func (g *Guard) newFilePoller() {}
 
-func (g *Guard) refresh(w uint32) bool { return w&stateOn != 0 }
+func (g *Guard) refresh(w uint32) uint32 { return w }
 
-func (g *Guard) writeState(on bool) error { return errors.New("the policy has no state file to write") }
+func (g *Guard) writeState(s Setting) error {
+	return errors.New("the policy has no state file to write")
+}

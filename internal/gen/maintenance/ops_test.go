@@ -64,7 +64,7 @@ func TestSchedule(t *testing.T) {
 		{"at the first window's start", win1Start, false, true, 7200},
 		{"just after the start", win1Start.Add(time.Nanosecond), false, true, 7200},
 		{"inside, a fraction rounds up", win1Start.Add(90*time.Minute + 300*time.Millisecond), false, true, 1800},
-		{"inside, state on too", win1Start.Add(time.Hour), true, true, 3600},
+		{"inside, state on too: no end known", win1Start.Add(time.Hour), true, true, 120},
 		{"the last second of the first window", win1End.Add(-time.Second), false, true, 1},
 		{"the last instant of the first window", win1End.Add(-1), false, true, 1},
 		{"at the first end: the second window", win1End, false, true, 9000},
@@ -90,8 +90,8 @@ func TestSchedule(t *testing.T) {
 			if got := g.Decide(newReq("/secret")); got != want {
 				t.Fatalf("Decide = %+v, want %+v", got, want)
 			}
-			if c.in && asked.Load() != 0 {
-				t.Errorf("inside a window, Config.State was asked %d times", asked.Load())
+			if asked.Load() != 1 { // inside a window too: an off with a time may suspend it
+				t.Errorf("Config.State was asked %d times, want once", asked.Load())
 			}
 			rec := serve(t, g.Wrap(&app{}), newReq("/secret"))
 			if !on {
@@ -759,55 +759,62 @@ func TestToggleLogged(t *testing.T) {
 
 // ---- the state file ----
 
-func TestParseStateFile(t *testing.T) {
+func TestParseSetting(t *testing.T) {
 	at := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
-		in    string
-		on    bool
-		until time.Time
-		ok    bool
+		in   string
+		want Setting
+		ok   bool
 	}{
-		{"on", true, time.Time{}, true},
-		{" OFF\n", false, time.Time{}, true},
-		{"on until 2027-03-01T02:00:00Z", true, at, true},
-		{"on until 2027-03-01T02:00:00Z\n", true, at, true},
-		{"  ON   Until\t2027-03-01T03:00:00+01:00 \n", true, at, true},
-		{"on until 2027-03-01T02:00:00.5Z", true, at.Add(500 * time.Millisecond), true},
-		{"off until 2027-03-01T02:00:00Z", false, time.Time{}, false},
-		{"on until", false, time.Time{}, false},
-		{"on until tomorrow", false, time.Time{}, false},
-		{"on until 2027-03-01", false, time.Time{}, false},
-		{"on until 2027-03-01T02:00:00Z x", false, time.Time{}, false},
-		{"1 until 2027-03-01T02:00:00Z", false, time.Time{}, false},
-		{"on\nuntil\n2027-03-01T02:00:00Z", true, at, true},
-		{"", false, time.Time{}, false},
-		{"o n", false, time.Time{}, false},
+		{"on", Setting{Mode: ModeOn}, true},
+		{" OFF\n", Setting{Mode: ModeOff}, true},
+		{"Read-Only", Setting{Mode: ModeReadOnly}, true},
+		{"on until 2027-03-01T02:00:00Z", Setting{Mode: ModeOn, Until: at}, true},
+		{"  ON   Until\t2027-03-01T03:00:00+01:00 \n", Setting{Mode: ModeOn, Until: at}, true},
+		{"on until 2027-03-01T02:00:00.5Z", Setting{Mode: ModeOn, Until: at.Add(500 * time.Millisecond)}, true},
+		{"off until 2027-03-01T02:00:00Z", Setting{Mode: ModeOff, Until: at}, true},
+		{"read-only from 2027-03-01T01:00:00Z until 2027-03-01T02:00:00Z\nreason: DB upgrade\n", Setting{Mode: ModeReadOnly, From: at.Add(-time.Hour), Until: at, Reason: "DB upgrade"}, true},
+		{"1 until 2027-03-01T02:00:00Z", Setting{Mode: ModeOn, Until: at}, true},
+		{"on until", Setting{}, false},
+		{"on until tomorrow", Setting{}, false},
+		{"on until 2027-03-01", Setting{}, false},
+		{"on until 2027-03-01T02:00:00Z x", Setting{}, false},
+		{"on\nuntil\n2027-03-01T02:00:00Z", Setting{}, false},
+		{"on\nreason: a\x7fb", Setting{}, false},
+		{"", Setting{}, false},
+		{"o n", Setting{}, false},
 	} {
 		t.Run(strconv.Quote(c.in), func(t *testing.T) {
-			on, until, ok := parseStateFile(c.in)
-			if on != c.on || !until.Equal(c.until) || ok != c.ok {
-				t.Errorf("parseStateFile = %t, %s, %t; want %t, %s, %t", on, until, ok, c.on, c.until, c.ok)
+			got, err := ParseSetting(c.in)
+			if got.Mode != c.want.Mode || !got.From.Equal(c.want.From) || !got.Until.Equal(c.want.Until) || got.Reason != c.want.Reason || (err == nil) != c.ok {
+				t.Errorf("ParseSetting = %+v, %v; want %+v, ok %t", got, err, c.want, c.ok)
 			}
 		})
 	}
 }
 
-func TestUntilRead(t *testing.T) {
+// TestSettingBits: the state word a setting gives around its start and
+// end, and when the file is read again.
+func TestSettingBits(t *testing.T) {
+	t0 := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
+	ro := Setting{Mode: ModeReadOnly, From: t0, Until: t0.Add(time.Hour)}
+	off := Setting{Mode: ModeOff, Until: t0}
 	for _, c := range []struct {
-		left  time.Duration
-		on    bool
-		delay time.Duration
+		s    Setting
+		at   time.Time
+		bits uint32
+		next time.Time
 	}{
-		{time.Hour, true, 50 * time.Millisecond},
-		{50 * time.Millisecond, true, 50 * time.Millisecond},
-		{20 * time.Millisecond, true, 20 * time.Millisecond},
-		{1, true, 1},
-		{0, false, 50 * time.Millisecond},
-		{-time.Hour, false, 50 * time.Millisecond},
+		{ro, t0.Add(-time.Second), 0, t0},
+		{ro, t0, stateOn | stateReadOnly, t0.Add(time.Hour)},
+		{ro, t0.Add(time.Hour), 0, time.Time{}},
+		{off, t0.Add(-time.Second), stateSuspend, t0},
+		{off, t0, 0, time.Time{}},
+		{Setting{}, t0, 0, time.Time{}},
+		{Setting{Mode: ModeOn}, t0, stateOn, time.Time{}},
 	} {
-		on, delay := untilRead(c.left, statePoll)
-		if on != c.on || delay != c.delay {
-			t.Errorf("untilRead(%s) = %t, %s; want %t, %s", c.left, on, delay, c.on, c.delay)
+		if b, n := c.s.bits(c.at), c.s.next(c.at); b != c.bits || !n.Equal(c.next) {
+			t.Errorf("%q at %s: bits %b, next %s; want %b, %s", c.s.String(), c.at, b, n, c.bits, c.next)
 		}
 	}
 }
@@ -1059,15 +1066,15 @@ func TestStateFileConfigMap(t *testing.T) {
 // TestParseStateFileAgreesWithStatefile holds the runtime's parser of the
 // state file equal to package statefile's, which maintgen on, off and
 // status use.
-func TestParseStateFileAgreesWithStatefile(t *testing.T) {
-	words := []string{"on", "ON", "off", "Off", "1", "0", "true", "FALSE", "until", "UNTIL", "yes", "",
-		"2027-03-01T02:00:00Z", "2027-03-01T02:00:00+01:00", "2027-03-01T02:00:00.25Z", "2027-03-01", "x"}
+func TestParseSettingAgreesWithStatefile(t *testing.T) {
+	words := []string{"on", "ON", "off", "Off", "1", "0", "true", "FALSE", "read-only", "READ-ONLY", "readonly", "until", "UNTIL", "from", "yes", "",
+		"2027-03-01T02:00:00Z", "2027-03-01T02:00:00+01:00", "2027-03-01T02:00:00.25Z", "2027-03-01", "x", "reason:", "Reason: a", "\x01"}
 	seps := []string{" ", "\t", "\n", "  ", "\r\n"}
 	rng := rand.New(rand.NewPCG(3, 4))
-	inputs := []string{"", " ", "on until 2027-03-01T02:00:00Z", "\x00on", "on\x00"}
-	for range 5000 {
+	inputs := []string{"", " ", "on until 2027-03-01T02:00:00Z", "\x00on", "on\x00", "on\nreason: \xff", "on\nreason: a\u2028b"}
+	for range 8000 {
 		var b strings.Builder
-		for i := range rng.IntN(5) {
+		for i := range rng.IntN(6) {
 			if i > 0 || rng.IntN(3) == 0 {
 				b.WriteString(seps[rng.IntN(len(seps))])
 			}
@@ -1076,10 +1083,13 @@ func TestParseStateFileAgreesWithStatefile(t *testing.T) {
 		inputs = append(inputs, b.String())
 	}
 	for _, in := range inputs {
-		on, until, ok := parseStateFile(in)
-		s, err := statefile.Parse(in)
-		if ok != (err == nil) || on != s.On || !until.Equal(s.Until) {
-			t.Fatalf("%q: runtime %t, %s, %t; statefile %+v, %v", in, on, until, ok, s, err)
+		got, gerr := ParseSetting(in)
+		want, werr := statefile.Parse(in)
+		if (gerr == nil) != (werr == nil) || gerr == nil && (string(got.mode()) != want.String()[:len(got.mode())] || !got.From.Equal(want.From) || !got.Until.Equal(want.Until) || got.Reason != want.Reason) {
+			t.Fatalf("%q: runtime %+v, %v; statefile %+v, %v", in, got, gerr, want, werr)
+		}
+		if gerr == nil && got.String() != want.String() {
+			t.Fatalf("%q: String: runtime %q, statefile %q", in, got.String(), want.String())
 		}
 	}
 }
@@ -1108,7 +1118,7 @@ func TestWriteStateFileNeverTorn(t *testing.T) {
 			defer wg.Done()
 			for !done.Load() {
 				text, err := readStateFile()
-				if _, _, ok := parseStateFile(text); err != nil || !ok {
+				if _, perr := ParseSetting(text); err != nil || perr != nil {
 					t.Errorf("read %q, %v", text, err)
 					return
 				}

@@ -6,22 +6,37 @@ package maintenance
 
 import (
 	"context"
-	"math"
 	"time"
 )
 
 // scheduleOn reports that the policy has a schedule.
 const scheduleOn = true
 
-// windowLeft reports whether the Guard's clock is inside a window of the
-// schedule, and the seconds to its end (at most MaxInt32), for
-// Retry-After.
-func (g *Guard) windowLeft() (int32, bool) {
-	now := g.now().Unix()
-	if i, ok := windowAt(now); ok {
-		return int32(min(schedule[i].end-now, math.MaxInt32)), true
+// windowEnd reports whether the Guard's clock is inside a window of the
+// schedule, and its end in Unix seconds.
+func (g *Guard) windowEnd() (int64, bool) {
+	if i, ok := windowAt(g.now().Unix()); ok {
+		return schedule[i].end, true
 	}
 	return 0, false
+}
+
+// watchSchedule, for OnChange, observes the Status at each start and end
+// of a window from now on, on a timer.
+func (g *Guard) watchSchedule() {
+	now := g.now()
+	sec := now.Unix()
+	for _, w := range schedule {
+		for _, edge := range [...]int64{w.start, w.end} {
+			if edge > sec {
+				time.AfterFunc(time.Unix(edge, 0).Sub(now), func() {
+					g.notice()
+					g.watchSchedule()
+				})
+				return
+			}
+		}
+	}
 }
 
 // window is one maintenance window of the schedule, [start, end), in Unix

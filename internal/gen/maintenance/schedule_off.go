@@ -11,7 +11,9 @@ import (
 
 const scheduleOn = false
 
-func (g *Guard) windowLeft() (int32, bool) { return 0, false }
+func (g *Guard) windowEnd() (int64, bool) { return 0, false }
+
+func (g *Guard) watchSchedule() {}
 
 // Upcoming reports the schedule's window in progress, or the next one
 // within announce; the policy has no schedule, so ok is always false.
