@@ -15,8 +15,8 @@ import (
 	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
-	"github.com/maintgen/maintgen/internal/statefile"
 	"github.com/maintgen/maintgen/internal/review"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // tryPolicy is the policy TestTry asks about; the positions in the
