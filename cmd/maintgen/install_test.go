@@ -16,17 +16,6 @@ import (
 	"github.com/maintgen/maintgen/internal/docs"
 )
 
-// The install recipes of README.md, each a fenced block marked
-// <!-- docs: NAME -->. The tests run each block as written, with only the
-// substitutions recipeSubst lists; internal/docs's TestCommands accepts
-// the commands of these blocks as run here.
-const (
-	recipeTool           = "install-tool"            // go get -tool from the module path, then init: TestInstall/tool
-	recipeReplace        = "install-replace"         // a checkout or fork as a Go tool, through replace: TestGoTool
-	recipeBinary         = "install-binary"          // go install ...@latest: TestInstall/binary
-	recipeBinaryCheckout = "install-binary-checkout" // go install ./cmd/maintgen in a checkout: TestInstall/binary-checkout
-)
-
 // recipeSubst are the words of the recipes that stand for something on
 // the user's machine, and what the tests put in their place: the checkout
 // of maintgen next to the app, in the replace recipe.
@@ -169,7 +158,7 @@ func TestInstall(t *testing.T) {
 		g.t = t
 		app := t.TempDir()
 		g.must(app, "go", "mod", "init", "example.com/app")
-		g.script(app, recipe(t, recipeTool, checkout))
+		g.script(app, recipe(t, docs.RecipeTool, checkout))
 		if out := g.must(app, "go", "tool", "maintgen", "version"); out != "maintgen "+proxyVersion+"\n" {
 			t.Errorf("go tool maintgen version: %q, want maintgen %s", out, proxyVersion)
 		}
@@ -180,7 +169,7 @@ func TestInstall(t *testing.T) {
 	})
 	t.Run("binary", func(t *testing.T) {
 		g.t = t
-		g.script(t.TempDir(), recipe(t, recipeBinary, checkout))
+		g.script(t.TempDir(), recipe(t, docs.RecipeBinary, checkout))
 		if out := g.must(t.TempDir(), filepath.Join(gobin, "maintgen"), "version"); out != "maintgen "+proxyVersion+"\n" {
 			t.Errorf("maintgen version: %q, want maintgen %s", out, proxyVersion)
 		}
@@ -188,7 +177,7 @@ func TestInstall(t *testing.T) {
 	t.Run("binary-checkout", func(t *testing.T) {
 		g.t = t
 		os.Remove(filepath.Join(gobin, "maintgen"))
-		g.script(checkout, recipe(t, recipeBinaryCheckout, checkout))
+		g.script(checkout, recipe(t, docs.RecipeBinaryCheckout, checkout))
 		if out := g.must(t.TempDir(), filepath.Join(gobin, "maintgen"), "version"); !strings.HasPrefix(out, "maintgen ") || strings.Contains(out, proxyVersion) {
 			t.Errorf("maintgen version: %q, want maintgen and the checkout's version", out)
 		}

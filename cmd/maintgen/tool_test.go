@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/maintgen/maintgen/internal/docs"
 )
 
 // The throwaway app of TestGoTool: a policy, a main package that
@@ -107,7 +109,7 @@ func TestGoTool(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+module+"\n\ngo 1.26\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out := g.script(dir, recipe(t, recipeReplace, checkout)); !strings.Contains(out, "maintgen (devel)\n") {
+		if out := g.script(dir, recipe(t, docs.RecipeReplace, checkout)); !strings.Contains(out, "maintgen (devel)\n") {
 			t.Errorf("the replace recipe's go tool maintgen version printed %q, want maintgen (devel)", out)
 		}
 		if gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod")); !strings.Contains(string(gomod), "\ntool github.com/maintgen/maintgen/cmd/maintgen\n") {

@@ -22,6 +22,20 @@ import (
 	"unicode"
 )
 
+// The install recipes of README.md: fenced blocks marked
+// <!-- docs: NAME -->, which cmd/maintgen's tests run as written, with
+// only the substitutions they list. TestCommands accepts the commands of
+// these blocks as run there.
+const (
+	RecipeTool           = "install-tool"            // go get -tool from the module path, then init: TestInstall/tool
+	RecipeReplace        = "install-replace"         // a checkout or fork as a Go tool, through replace: TestGoTool
+	RecipeBinary         = "install-binary"          // go install ...@latest: TestInstall/binary
+	RecipeBinaryCheckout = "install-binary-checkout" // go install ./cmd/maintgen in a checkout: TestInstall/binary-checkout
+)
+
+// Recipes are the names of the install recipes.
+var Recipes = []string{RecipeTool, RecipeReplace, RecipeBinary, RecipeBinaryCheckout}
+
 // Doc is one Markdown file, parsed.
 type Doc struct {
 	Path     string // slash-separated, relative to the repository root
