@@ -1,17 +1,16 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
-
-	"golang.org/x/mod/module"
-	modzip "golang.org/x/mod/zip"
 
 	"github.com/maintgen/maintgen/internal/docs"
 )
@@ -130,9 +129,8 @@ const proxyVersion = "v0.0.0-test"
 // The replace recipe for a checkout or fork is TestGoTool's.
 //
 // No module proxy holds this checkout, so the test makes one: a file://
-// GOPROXY holding the checkout as module version v0.0.0-test (its module
-// zip made by golang.org/x/mod/zip from the files git tracks or would
-// add), followed by the module cache's own download directory for the
+// GOPROXY holding the checkout as module version v0.0.0-test (writeProxy),
+// followed by the module cache's own download directory for the
 // dependencies. It uses a module cache of its own, so that this version
 // never lands in the shared one, and -trimpath, so that the build cache
 // serves the dependencies however the caches are laid out.
@@ -187,22 +185,47 @@ func TestInstall(t *testing.T) {
 // writeProxy writes a file:// module proxy into dir holding one version of
 // maintgen, proxyVersion: the checkout's files that git tracks or would
 // add (so no build output, node_modules or ignored file), as the go
-// command would zip them.
+// command zips a module: regular files only (symbolic links left out),
+// without the nested modules (examples/redis, examples/routers). The go
+// command checks the zip as it extracts it.
+//
+// The zip is written with archive/zip rather than golang.org/x/mod/zip,
+// so that maintgen's module requires nothing more for a test: apps that
+// install maintgen as a tool see its requirements.
 func writeProxy(t *testing.T, dir, checkout string) {
 	t.Helper()
 	out, err := exec.Command("git", "-C", checkout, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
 	if err != nil {
 		t.Fatalf("git ls-files: %v", err)
 	}
-	var files []modzip.File
-	for name := range strings.SplitSeq(strings.TrimSuffix(string(out), "\x00"), "\x00") {
-		if _, err := os.Lstat(filepath.Join(checkout, name)); err == nil { // not deleted
-			files = append(files, checkoutFile{checkout, name})
+	names := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	var nested []string // the directories of nested modules, with a slash
+	for _, name := range names {
+		if path.Base(name) == "go.mod" && name != "go.mod" {
+			nested = append(nested, path.Dir(name)+"/")
 		}
 	}
-	var zip bytes.Buffer
-	m := module.Version{Path: "github.com/maintgen/maintgen", Version: proxyVersion}
-	if err := modzip.Create(&zip, m, files); err != nil {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	prefix := "github.com/maintgen/maintgen@" + proxyVersion + "/"
+	for _, name := range names {
+		fi, err := os.Lstat(filepath.Join(checkout, filepath.FromSlash(name)))
+		if err != nil || !fi.Mode().IsRegular() || slices.ContainsFunc(nested, func(d string) bool { return strings.HasPrefix(name, d) }) {
+			continue // deleted, a symbolic link, or in a nested module
+		}
+		data, err := os.ReadFile(filepath.Join(checkout, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(prefix + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	gomod, err := os.ReadFile(filepath.Join(checkout, "go.mod"))
@@ -210,24 +233,17 @@ func writeProxy(t *testing.T, dir, checkout string) {
 		t.Fatal(err)
 	}
 	at := filepath.Join(dir, "github.com", "maintgen", "maintgen", "@v")
+	if err := os.MkdirAll(at, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for name, data := range map[string][]byte{
 		"list":                 []byte(proxyVersion + "\n"),
 		proxyVersion + ".info": []byte(`{"Version":"` + proxyVersion + `","Time":"2026-01-01T00:00:00Z"}`),
 		proxyVersion + ".mod":  gomod,
-		proxyVersion + ".zip":  zip.Bytes(),
+		proxyVersion + ".zip":  buf.Bytes(),
 	} {
-		if err := os.MkdirAll(at, 0o755); err != nil {
-			t.Fatal(err)
-		}
 		if err := os.WriteFile(filepath.Join(at, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
-
-// checkoutFile is a file of the checkout, for modzip.Create.
-type checkoutFile struct{ root, name string }
-
-func (f checkoutFile) Path() string                 { return f.name }
-func (f checkoutFile) Lstat() (os.FileInfo, error)  { return os.Lstat(filepath.Join(f.root, f.name)) }
-func (f checkoutFile) Open() (io.ReadCloser, error) { return os.Open(filepath.Join(f.root, f.name)) }
