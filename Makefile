@@ -62,7 +62,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-## screenshots: the README's pictures of the built-in page, light and dark,
+## screenshots: the pictures of the built-in page in docs/policy.md, light and dark,
 ## one LTR and one RTL locale, taken by the browser test (needs chromium)
 screenshots:
 	MAINTGEN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test ./internal/pagecheck -run '^TestBrowser$$' -count=1

@@ -2,13 +2,14 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/maintgen/maintgen/internal/docs"
 )
 
 // The throwaway app of TestGoTool: a policy, a main package that
@@ -74,58 +75,47 @@ func TestGuard(t *testing.T) {
 `,
 }
 
-// TestGoTool installs maintgen as a Go tool in a throwaway app module, as
-// the README tells users to: go get -tool (the module replaced by this
-// checkout), go generate, go vet and go test; generating again changes
-// nothing; and maintgen check fails once the policy is edited without
-// regenerating, or a generated file by hand.
+// TestGoTool installs maintgen as a Go tool in a throwaway app module by
+// the README's recipe for a checkout (install-replace: go mod edit
+// -replace -require -tool, go mod tidy), then runs go generate, go vet and
+// go test; generating again changes nothing; and maintgen check fails
+// once the policy is edited without regenerating, or a generated file by
+// hand. Then a new user's first steps: the same recipe, maintgen init, and
+// only the lines it prints pasted into the app.
 //
 // It builds maintgen and the app with the go command, and needs
 // maintgen's dependencies from the module proxy (GOPROXY from the
 // environment) or the module cache, so -short skips it.
 func TestGoTool(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a throwaway app module with the go command (-short)")
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed: %v", err)
-	}
-	checkout, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	checkout := checkoutAndDeps(t)
+	// maintgen's dependencies are in the module cache: the app resolves
+	// every module from there and the replace directive, with
+	// GOPROXY=off (and so no checksum database). go get -tool would ask
+	// about the candidate module paths of the unpublished package path
+	// (github.com/maintgen/maintgen/cmd/maintgen, .../cmd), and a proxy may
+	// refuse those (403) instead of answering "not found": the recipe
+	// does not.
+	g := goCommand{t: t, env: append(os.Environ(), "GOPROXY=off", "GOSUMDB=off", "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local")}
 	goCmd := func(dir string, args ...string) (string, error) {
 		t.Helper()
-		cmd := exec.Command(goTool, args...)
-		cmd.Dir = dir
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+		return g.run(dir, "go", args...)
 	}
 	mustGo := func(dir string, args ...string) string {
 		t.Helper()
-		out, err := goCmd(dir, args...)
-		if err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		return g.must(dir, "go", args...)
+	}
+	install := func(dir, module string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+module+"\n\ngo 1.26\n"), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		return out
+		if out := g.script(dir, recipe(t, docs.RecipeReplace, checkout)); !strings.Contains(out, "maintgen (devel)\n") {
+			t.Errorf("the replace recipe's go tool maintgen version printed %q, want maintgen (devel)", out)
+		}
+		if gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod")); !strings.Contains(string(gomod), "\ntool github.com/maintgen/maintgen/cmd/maintgen\n") {
+			t.Fatalf("the replace recipe did not add the tool directive:\n%s", gomod)
+		}
 	}
-
-	// Fetch maintgen's dependencies through the proxy into the module
-	// cache. The app then resolves every module from the cache and the
-	// replace directive, with GOPROXY=off: go get -tool asks about the
-	// candidate module paths of the unpublished package path
-	// (github.com/maintgen/maintgen/cmd/maintgen, .../cmd), and a proxy may
-	// refuse those (403) instead of answering "not found".
-	download := exec.Command(goTool, "mod", "download")
-	download.Dir = checkout
-	download.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOTOOLCHAIN=local")
-	if out, err := download.CombinedOutput(); err != nil {
-		t.Fatalf("go mod download: %v\n%s", err, out)
-	}
-	env = append(env, "GOPROXY=off")
 
 	app := t.TempDir()
 	write := func(name, data string) {
@@ -134,24 +124,11 @@ func TestGoTool(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("go.mod", "module example.com/app\n\ngo 1.26\n\n"+
-		"require github.com/maintgen/maintgen v0.0.0-00010101000000-000000000000\n\n"+
-		"replace github.com/maintgen/maintgen => "+filepath.ToSlash(checkout)+"\n")
-	// The checkout's go.sum holds the dependencies' checksums, so no
-	// checksum database is needed.
-	sum, err := os.ReadFile(filepath.Join(checkout, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write("go.sum", string(sum))
+	install(app, "example.com/app")
 	for name, data := range appFiles {
 		write(name, data)
 	}
 
-	mustGo(app, "get", "-tool", "github.com/maintgen/maintgen/cmd/maintgen")
-	if gomod, _ := os.ReadFile(filepath.Join(app, "go.mod")); !strings.Contains(string(gomod), "\ntool github.com/maintgen/maintgen/cmd/maintgen\n") {
-		t.Fatalf("go get -tool did not add the tool directive:\n%s", gomod)
-	}
 	mustGo(app, "generate", "./...")
 	mustGo(app, "vet", "./...")
 	mustGo(app, "test", "-count=1", "./...")
@@ -195,17 +172,7 @@ func TestGoTool(t *testing.T) {
 	// A new user's first steps: maintgen init in a new module, then only
 	// the lines it prints pasted into the app.
 	shop := t.TempDir()
-	for name, data := range map[string]string{
-		"go.mod": "module example.com/shop\n\ngo 1.26\n\n" +
-			"require github.com/maintgen/maintgen v0.0.0-00010101000000-000000000000\n\n" +
-			"replace github.com/maintgen/maintgen => " + filepath.ToSlash(checkout) + "\n",
-		"go.sum": string(sum),
-	} {
-		if err := os.WriteFile(filepath.Join(shop, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mustGo(shop, "get", "-tool", "github.com/maintgen/maintgen/cmd/maintgen")
+	install(shop, "example.com/shop")
 	printed := mustGo(shop, "tool", "maintgen", "init")
 	line := func(prefix string) string {
 		for l := range strings.Lines(printed) {

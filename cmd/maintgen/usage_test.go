@@ -28,16 +28,16 @@ func TestPackageDocIsUsage(t *testing.T) {
 	}
 }
 
-// TestReadmeUsage holds the synopses of README.md's "Command line" section
-// to those of cli.Usage.
-func TestReadmeUsage(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestDocsUsage holds the synopses of docs/cli.md, under "Synopsis", to
+// those of cli.Usage.
+func TestDocsUsage(t *testing.T) {
+	page, err := os.ReadFile("../../docs/cli.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## Command line\n\n```\n")
+	_, section, ok := strings.Cut(string(page), "\n## Synopsis\n\n```\n")
 	if !ok {
-		t.Fatal("README.md has no Command line section starting with a code block")
+		t.Fatal("docs/cli.md has no section Synopsis starting with a code block")
 	}
 	section, _, _ = strings.Cut(section, "```\n")
 
@@ -45,6 +45,6 @@ func TestReadmeUsage(t *testing.T) {
 	want, _, _ = strings.Cut(want, "\n\n")
 	want = strings.ReplaceAll(want, "\t", "") + "\n"
 	if diff := cmp.Diff(strings.Split(want, "\n"), strings.Split(section, "\n")); diff != "" {
-		t.Errorf("README.md's Command line synopses are not those of cli.Usage (internal/cli/usage.go) (-Usage +README):\n%s", diff)
+		t.Errorf("the synopses of docs/cli.md are not those of cli.Usage (internal/cli/usage.go) (-Usage +docs):\n%s", diff)
 	}
 }

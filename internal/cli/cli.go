@@ -22,6 +22,7 @@ import (
 	"github.com/maintgen/maintgen/internal/build"
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/review"
 )
 
 // Exit codes.
@@ -171,6 +172,11 @@ func (c *command) generate(args []string) int {
 	p, files, err := c.load(*policyFile)
 	if err != nil {
 		return c.report(err)
+	}
+	// A custom template's pages are written even when they break a page
+	// rule: the warnings say which (validate -strict fails on them).
+	for _, w := range review.PageWarnings(p, files) {
+		fmt.Fprintln(c.stderr, w)
 	}
 	root := *out
 	if root == "" {

@@ -368,3 +368,61 @@ func posAt(file string, line, col int) policy.Pos {
 	}
 	return policy.Pos{File: file, Line: line, Col: col}
 }
+
+// TestPageWarnings checks that validate and generate hold the pages of a
+// custom template to the page rules (review.PageWarnings): a template with
+// an external image and no viewport gets a warning for each, at the
+// position of response.template, for both locales' pages at once;
+// validate -strict fails on them, generate writes the pages all the same.
+// The built-in template gets none.
+func TestPageWarnings(t *testing.T) {
+	const tmpl = `<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>{{.Title}}</title>
+</head>
+<body>
+<img src="https://cdn.example/logo.png" alt="">
+<h1>{{.Heading}}</h1>
+<p>{{.Body}}</p>
+</body>
+</html>
+`
+	policy := strings.Replace(minimalPolicy, "version: 1", "version: 1\nresponse: {template: page.tmpl}", 1) +
+		"  fr: {title: T, heading: H, body: B}\n"
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "policy.yaml"), policy)
+	writeFile(t, filepath.Join(dir, "page.tmpl"), tmpl)
+	const (
+		img      = `response.template: 503.en.html, 503.fr.html: <img src="https://cdn.example/logo.png"> makes a request`
+		viewport = `response.template: 503.en.html, 503.fr.html: 0 <meta name="viewport"> elements, want exactly one`
+	)
+	want := "policy.yaml:2:22: warning: " + viewport + "\npolicy.yaml:2:22: warning: " + img + "\n"
+	if code, out, errOut := run(t, dir, "validate"); code != ExitOK || out != "" || errOut != want {
+		t.Errorf("validate: exit code %d, stdout %q, stderr:\n%s\nwant 0 and stderr:\n%s", code, out, errOut, want)
+	}
+	if code, _, errOut := run(t, dir, "validate", "-strict"); code != ExitPolicy || !strings.Contains(errOut, "policy.yaml:2:22: "+img+"\n") {
+		t.Errorf("validate -strict: exit code %d, stderr:\n%s\nwant 1 and the warnings as errors", code, errOut)
+	}
+	if code, out, _ := run(t, dir, "validate", "-format", "github"); code != ExitOK || !strings.Contains(out, "::warning file=policy.yaml,line=2,col=22::"+escapeData(viewport)+"\n") {
+		t.Errorf("validate -format github: exit code %d, stdout:\n%s", code, out)
+	}
+	code, out, errOut := run(t, dir, "generate")
+	if code != ExitOK || out != "" || errOut != want {
+		t.Errorf("generate: exit code %d, stdout %q, stderr:\n%s\nwant 0 and stderr:\n%s", code, out, errOut, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "public", "503.fr.html")); err != nil {
+		t.Errorf("generate with page warnings did not write the pages: %v", err)
+	}
+
+	// The built-in template: no warnings, from either command.
+	builtin := t.TempDir()
+	writeFile(t, filepath.Join(builtin, "policy.yaml"), strings.Replace(policy, "response: {template: page.tmpl}", "response: {retry_after: 60}", 1))
+	for _, args := range [][]string{{"validate", "-strict"}, {"generate"}} {
+		if code, out, errOut := run(t, builtin, args...); code != ExitOK || out != "" || errOut != "" {
+			t.Errorf("%s with the built-in template: exit code %d, stdout %q, stderr %q", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+}

@@ -17,11 +17,11 @@ func (c *command) validate(args []string) int {
 	if !c.checkFormat("validate", *format, formatText, formatGitHub) {
 		return ExitUsage
 	}
-	p, _, err := c.load(*policyFile)
+	p, files, err := c.load(*policyFile)
 	if err != nil {
 		return c.reportFormat(err, *format)
 	}
-	warnings := review.Lint(p)
+	warnings := review.SortWarnings(append(review.Lint(p), review.PageWarnings(p, files)...))
 	for _, w := range warnings {
 		switch {
 		case *format == formatGitHub && *strict:

@@ -4,7 +4,7 @@ import "slices"
 
 // Step names a decision step: the policy key that decides, or off,
 // bypass or maintenance. The generated runtime's Step constants spell the
-// same names in the same order, and the README, the nginx snippet's
+// same names in the same order, and docs/architecture.md, the nginx snippet's
 // comments, maintgen try and maintgen explain name them as Steps does;
 // tests hold each of them to this table.
 type Step string
@@ -71,8 +71,8 @@ var steps = []StepInfo{
 }
 
 // Steps returns the decision steps in the order Evaluate tries them: the
-// first that applies decides. A step's index is its number, as the README
-// and the nginx snippet's comments number it.
+// first that applies decides. A step's index is its number, as
+// docs/architecture.md and the nginx snippet's comments number it.
 func Steps() []StepInfo { return slices.Clone(steps) }
 
 // Number returns the number of s, its index in Steps; -1 when s is not a

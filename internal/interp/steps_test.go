@@ -105,32 +105,33 @@ func TestEvaluateSteps(t *testing.T) {
 	}
 }
 
-// TestREADMESteps: the numbered list of the README's section "What the
-// generated middleware does" is the table: item N names step N.
-func TestREADMESteps(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+// TestDocsSteps: the numbered list of the section "What the generated
+// middleware does" of docs/architecture.md is the table: item N names
+// step N.
+func TestDocsSteps(t *testing.T) {
+	b, err := os.ReadFile("../../docs/architecture.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, section, ok := strings.Cut(string(b), "\n## What the generated middleware does\n")
 	if !ok {
-		t.Fatal("README.md has no section \"What the generated middleware does\"")
+		t.Fatal("docs/architecture.md has no section \"What the generated middleware does\"")
 	}
 	section, _, _ = strings.Cut(section, "\n\n**") // the list ends before the first bold paragraph
 	items := regexp.MustCompile(`(?m)^(\d+)\. `).Split(section, -1)[1:]
 	nums := regexp.MustCompile(`(?m)^(\d+)\. `).FindAllStringSubmatch(section, -1)
 	steps := interp.Steps()
 	if len(items) != len(steps) {
-		t.Fatalf("the README lists %d steps, the table %d", len(items), len(steps))
+		t.Fatalf("docs/architecture.md lists %d steps, the table %d", len(items), len(steps))
 	}
 	for i, s := range steps {
 		if nums[i][1] != strconv.Itoa(i) {
-			t.Errorf("README item %s: want number %d", nums[i][1], i)
+			t.Errorf("docs/architecture.md item %s: want number %d", nums[i][1], i)
 		}
 		// Each item ends with the step's name in backquotes, in
 		// parentheses: "(`exempt.ips`)".
 		if item := strings.Join(strings.Fields(items[i]), " "); !strings.Contains(item, "(`"+string(s.Step)+"`") {
-			t.Errorf("README item %d does not name the step %s: %q", i, s.Step, item)
+			t.Errorf("docs/architecture.md item %d does not name the step %s: %q", i, s.Step, item)
 		}
 	}
 }

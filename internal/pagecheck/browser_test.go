@@ -323,7 +323,7 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
-// readmeShots are the pictures make screenshots writes for the README:
+// readmeShots are the pictures make screenshots writes for docs/policy.md:
 // the full golden case's default page, in one left-to-right and one
 // right-to-left locale.
 var readmeShots = []struct{ file, locale string }{

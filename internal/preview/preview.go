@@ -27,6 +27,7 @@ import (
 	"github.com/maintgen/maintgen/internal/pagecheck"
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/render"
+	"github.com/maintgen/maintgen/internal/review"
 )
 
 //go:embed preview.html.tmpl
@@ -221,9 +222,7 @@ func (h *Handler) index(p *policy.Policy, pages build.Files) indexData {
 		html := data[pg.HTML]
 		pg.HTMLSize, pg.JSONSize = len(html), len(data[pg.JSON])
 		pg.OverBudget = p.Response.Template == "" && len(html) > pagecheck.MaxSize
-		pg.Problems = pagecheck.Problems(html, pagecheck.Expect{
-			Lang: l.Tag, RTL: l.RTL, Title: l.Title, Heading: l.Heading, Refresh: p.Response.Refresh,
-		})
+		pg.Problems = pagecheck.Problems(html, review.PageExpect(p, l))
 		ix.Pages = append(ix.Pages, pg)
 	}
 	return ix

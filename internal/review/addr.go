@@ -42,12 +42,12 @@ func setOf(ps []netip.Prefix) *netipx.IPSet {
 	for _, p := range ps {
 		b.AddPrefix(in128(p))
 	}
-	return build(&b)
+	return buildSet(&b)
 }
 
-// build returns b's set. The builder only fails on an invalid prefix or
+// buildSet returns b's set. The builder only fails on an invalid prefix or
 // range, which a parsed policy never holds.
-func build(b *netipx.IPSetBuilder) *netipx.IPSet {
+func buildSet(b *netipx.IPSetBuilder) *netipx.IPSet {
 	s, err := b.IPSet()
 	if err != nil {
 		panic("review: " + err.Error())
@@ -98,7 +98,7 @@ func outside(p netip.Prefix, set *netipx.IPSet) *big.Int {
 	var b netipx.IPSetBuilder
 	b.AddPrefix(in128(p))
 	b.RemoveSet(set)
-	return count(build(&b))
+	return count(buildSet(&b))
 }
 
 // cidrs returns the fewest prefixes that hold exactly the addresses of r,

@@ -311,7 +311,7 @@ func countByFamily(s *netipx.IPSet) (v4, v6 *big.Int) {
 	var b netipx.IPSetBuilder
 	b.AddPrefix(netip.MustParsePrefix("::ffff:0.0.0.0/96"))
 	b.Intersect(s)
-	v4 = count(build(&b))
+	v4 = count(buildSet(&b))
 	return v4, new(big.Int).Sub(count(s), v4)
 }
 

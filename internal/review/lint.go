@@ -58,10 +58,16 @@ func Lint(p *policy.Policy) []Warning {
 		l.add(d.Bypass.InsecureCookie.Pos, "bypass.insecure_cookie: the bypass cookie goes over plain HTTP too, where anyone on the way can copy it and get in: keep this for local development")
 	}
 	l.out = append(l.out, secretWarnings(d)...)
-	slices.SortFunc(l.out, func(a, b Warning) int {
+	return SortWarnings(l.out)
+}
+
+// SortWarnings sorts ws by position, then message, and drops repeats, as
+// Lint returns its warnings; it returns the shortened slice.
+func SortWarnings(ws []Warning) []Warning {
+	slices.SortFunc(ws, func(a, b Warning) int {
 		return cmp.Or(strings.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col), strings.Compare(a.Msg, b.Msg))
 	})
-	return slices.Compact(l.out)
+	return slices.Compact(ws)
 }
 
 type linter struct {
