@@ -156,6 +156,31 @@ policy.yaml:2:111: output.haproxy: "h/\u0085503.http" holds a control character:
 			name: "output.nginx and output.haproxy valid",
 			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: nginx/site.conf, haproxy: public/maintenance.http}", 1) + "state: {env: MAINTENANCE_MODE, file: m.state}\n",
 		},
+		{
+			name: "output.caddy and output.worker names",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: caddy/site.conf, worker: worker/index.ts}", 1),
+			want: `policy.yaml:2:48: output.caddy: "caddy/site.conf": want a file name ending in .caddy, or Caddyfile
+policy.yaml:2:73: output.worker: "worker/index.ts": want an ES module file name ending in .js or .mjs`,
+		},
+		{
+			name: "output.caddy with state.env only; output.worker is output.caddy",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: edge/Caddyfile, worker: edge/../edge/Caddyfile}", 1) + "state: {env: MAINTENANCE_MODE}\n",
+			want: `policy.yaml:2:48: output.caddy: Caddy cannot read the app's environment variable MAINTENANCE_MODE, and state has no file: add state.file, which the snippet checks for (it would otherwise never switch maintenance on)
+policy.yaml:2:72: output.worker: "edge/Caddyfile": want an ES module file name ending in .js or .mjs`,
+		},
+		{
+			name: "output.worker is output.haproxy",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, haproxy: edge/w.js, worker: ./edge/w.js}", 1),
+			want: `policy.yaml:2:69: output.worker: "edge/w.js" is also output.haproxy: want a file of its own`,
+		},
+		{
+			name: "output.caddy and output.worker valid",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: caddy/site.caddy, worker: worker/maintenance.mjs}", 1) + "state: {env: MAINTENANCE_MODE, file: m.state}\n",
+		},
+		{
+			name: "output.caddy named Caddyfile, output.worker .js",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: maintenance.Caddyfile, worker: w.js}", 1),
+		},
 
 		// IPs and CIDRs
 		{
@@ -518,7 +543,7 @@ messages:
 	const want = `policy.yaml:1:10: version: 2 is not supported; want 1
 policy.yaml:2:10: package: "9x" is not a Go package name: want an identifier such as maintenance
 policy.yaml:3:14: output.go: "/abs.go" is absolute: output paths are relative to the policy file's directory
-policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx or haproxy)
+policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx, haproxy, caddy or worker)
 policy.yaml:4:14: state.env: "1BAD" is not an environment variable name: want letters, digits and _, starting with a letter or _
 policy.yaml:4:26: state.poll: 0s is not positive: want a duration greater than 0, such as 2s
 policy.yaml:6:9: exempt.ips[0]: invalid CIDR "10.0.0.1/8": the address has bits set beyond the prefix length; did you mean 10.0.0.0/8?
