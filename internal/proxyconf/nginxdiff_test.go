@@ -185,17 +185,34 @@ func bindable(a netip.Addr) bool {
 // nginxCase turns a matrix case into a request on the wire and the
 // interpreter's input for it, or gives the reason it is left out.
 func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, interp.Request, string) {
+	return frontCase(p, c, front{nginxVersion: version, name: "nginx", languageRanges: AcceptLanguageRanges})
+}
+
+// front says what a front (a proxy or the Worker runtime) cannot be sent,
+// for frontCase.
+type front struct {
+	name         string
+	nginxVersion int  // nginx's version, major*1000+minor; 0 for another front
+	connect      bool // the front is sent CONNECT requests
+
+	languageRanges int // how many Accept-Language elements the front reads; 0 for all
+}
+
+// frontCase turns a matrix case into a request on the wire and the
+// interpreter's input for it, or gives the reason it is left out, for
+// the front f.
+func frontCase(p *policy.Policy, c difftest.Case, f front) (rawRequest, interp.Request, string) {
 	req, err := c.Request()
 	if err != nil {
 		return rawRequest{}, req, "not a request target"
 	}
 	if c.ClientIP != "" {
-		return rawRequest{}, req, "Config.ClientIP (the app's own code; nginx reads the peer and X-Forwarded-For)"
+		return rawRequest{}, req, "Config.ClientIP (the app's own code; " + f.name + " reads the peer and X-Forwarded-For)"
 	}
-	if c.Method == http.MethodConnect {
-		return rawRequest{}, req, "CONNECT (nginx answers 405; TestNginxAdversarial sends some)"
+	if c.Method == http.MethodConnect && !f.connect {
+		return rawRequest{}, req, "CONNECT (" + f.name + " refuses it; the adversarial test sends some)"
 	}
-	// nginx knows no roles: the request is anonymous, and nginxWant
+	// A front knows no roles: the request is anonymous, and the test
 	// expects exempt.roles to exempt nobody.
 	req.Roles = nil
 
@@ -228,15 +245,15 @@ func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, inte
 
 	// nginx before 1.23 reads only the first line of a repeated Accept or
 	// Accept-Language header (1.23.0 joins them, as the middleware does).
-	if version < 1023 && (len(c.Accept) > 1 || len(c.AcceptLanguage) > 1) {
+	if f.nginxVersion > 0 && f.nginxVersion < 1023 && (len(c.Accept) > 1 || len(c.AcceptLanguage) > 1) {
 		return rawRequest{}, req, "a repeated Accept or Accept-Language header (nginx before 1.23 reads the first line)"
 	}
-	if n := strings.Count(strings.Join(c.AcceptLanguage, ","), ",") + 1; len(c.AcceptLanguage) > 0 && n > AcceptLanguageRanges {
-		return rawRequest{}, req, fmt.Sprintf("more than %d Accept-Language elements", AcceptLanguageRanges)
+	if n := strings.Count(strings.Join(c.AcceptLanguage, ","), ",") + 1; f.languageRanges > 0 && len(c.AcceptLanguage) > 0 && n > f.languageRanges {
+		return rawRequest{}, req, fmt.Sprintf("more than %d Accept-Language elements", f.languageRanges)
 	}
 	// nginx refuses (400) a path whose dot segments climb above the root,
 	// which Go cleans to the root.
-	if climbsAboveRoot(req.Path) {
+	if f.nginxVersion > 0 && climbsAboveRoot(req.Path) {
 		return rawRequest{}, req, "a path that climbs above / (nginx answers 400)"
 	}
 
