@@ -199,8 +199,8 @@ func caddyPrefixes(ps []policy.Prefix) []string {
 // Regular expressions of the snippet, in Go syntax.
 const (
 	// caddyTargetRE splits the request target (Caddy's {http.request.uri},
-	// the target as on the request line) into its path: a URL in absolute
-	// form loses its scheme and authority, and the query goes.
+	// the target as reverse_proxy forwards it) into its path: a URL in
+	// absolute form loses its scheme and authority, and the query goes.
 	caddyTargetRE = `\A(?:[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*)?(/[^?]*)(?s:.*)\z`
 	// caddyNotQ matches one list element parameter that is not q, as
 	// interp reads parameters: its name, spaces and tabs trimmed, is not
@@ -246,9 +246,10 @@ func (g *caddyGen) write() {
 
 	// The target's path as on the request line, and whether it is clean
 	// and canonical.
-	g.printf("\t# The path as on the request line (the target, less an absolute URL's scheme\n")
-	g.printf("\t# and authority, and the query); a target without one (*, an authority) is\n")
-	g.printf("\t# unclean.\n")
+	g.printf("\t# The path of the target as Caddy forwards it ({http.request.uri}, Go's\n")
+	g.printf("\t# encoding of the request's URL, which keeps the escapes of the request\n")
+	g.printf("\t# line when they are valid), less an absolute URL's scheme and authority,\n")
+	g.printf("\t# and the query; a target without a path (*) is unclean.\n")
 	g.printf("\tmap {http.request.uri} {%s} {\n\t\t`~%s` \"${1}\"\n\t\tdefault //\n\t}\n", g.name("target"), caddyTargetRE)
 	g.printf("\t# unclean: that path is not clean: an empty segment, a dot segment, an\n")
 	g.printf("\t# escaped dot, slash or backslash, a backslash, or a #. Routers such as\n")
