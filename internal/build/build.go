@@ -10,8 +10,8 @@
 //     one JSON document per locale;
 //  4. generate Go: gen.Source compiles the policy's tables and prints the
 //     middleware;
-//  5. proxy configs: proxyconf.Nginx and proxyconf.HAProxy, when the policy
-//     asks for them.
+//  5. proxy configs: proxyconf.Nginx, proxyconf.HAProxy and
+//     proxyconf.Caddy, when the policy asks for them.
 //
 // Outputs runs them all. It reads nothing but what its ReadFunc hands it,
 // and writes nothing: the cli package reads the policy file and writes the
@@ -42,6 +42,7 @@ const (
 	NginxServer                      // the nginx snippet's server{} part (output.nginx)
 	NginxHTTP                        // the nginx snippet's http{} part (output.nginx_http)
 	HAProxyErrorfile                 // the HAProxy errorfile (output.haproxy)
+	CaddySnippet                     // the Caddyfile snippet (output.caddy)
 )
 
 var kindNames = [...]string{
@@ -51,6 +52,7 @@ var kindNames = [...]string{
 	NginxServer:      "nginx server{} part",
 	NginxHTTP:        "nginx http{} part",
 	HAProxyErrorfile: "HAProxy errorfile",
+	CaddySnippet:     "Caddyfile snippet",
 }
 
 // String returns the kind's name, such as "HTML page".
@@ -101,7 +103,8 @@ type ReadFunc func(name string) ([]byte, error)
 // output: the Go file, then the pages in policy order (for each locale its
 // HTML and JSON page, with the default locale's pages also under the
 // status alone), then the optional nginx snippet (server{} part, then
-// http{} part) and HAProxy errorfile. It writes nothing. The error, when
+// http{} part), HAProxy errorfile and Caddyfile snippet. It writes
+// nothing. The error, when
 // not nil, is usually a policy.ErrorList.
 //
 // opts.Version is the maintgen version the Go file's header names: the
@@ -170,7 +173,8 @@ func pageFile(p *policy.Policy, pg render.Page, locale string) File {
 }
 
 // proxyOutputs returns the optional proxy configurations: the nginx
-// snippet's server{} and http{} parts, then the HAProxy errorfile.
+// snippet's server{} and http{} parts, then the HAProxy errorfile, then
+// the Caddyfile snippet.
 func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 	var files Files
 	if p.Output.Nginx != "" {
@@ -180,11 +184,14 @@ func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 		}
 		files = append(files, File{Path: p.Output.Nginx, Kind: NginxServer, Data: server}, File{Path: p.Output.NginxHTTP, Kind: NginxHTTP, Data: http})
 	}
-	if p.Output.HAProxy != "" {
-		t, err := gen.Compile(p, pages)
-		if err != nil {
+	var t *gen.Tables
+	if p.Output.HAProxy != "" || p.Output.Caddy != "" {
+		var err error
+		if t, err = gen.Compile(p, pages); err != nil {
 			return nil, err
 		}
+	}
+	if p.Output.HAProxy != "" {
 		data, err := proxyconf.HAProxy(t)
 		if err != nil {
 			var errs policy.ErrorList
@@ -192,6 +199,13 @@ func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 			return nil, errs.Err()
 		}
 		files = append(files, File{Path: p.Output.HAProxy, Kind: HAProxyErrorfile, Data: data})
+	}
+	if p.Output.Caddy != "" {
+		data, err := proxyconf.Caddy(p, t)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: p.Output.Caddy, Kind: CaddySnippet, Data: data})
 	}
 	return files, nil
 }

@@ -78,6 +78,18 @@ func TestCheck(t *testing.T) {
 			"extra: public/503.fr.html\n--- public/503.fr.html\n+++ /dev/null\n",
 			"extra: public/503.fr.json\n",
 		}},
+		{"Caddy snippet stale after a policy edit", func(t *testing.T, dir string) {
+			withCaddy := strings.Replace(twoLocales, "  pages: public\n", "  pages: public\n  caddy: caddy/m.caddy\n", 1) + "exempt: {paths: [/healthz]}\n"
+			writeFile(t, filepath.Join(dir, "policy.yaml"), withCaddy)
+			if code, _, errOut := run(t, dir, "generate"); code != ExitOK {
+				t.Fatal(errOut)
+			}
+			writeFile(t, filepath.Join(dir, "policy.yaml"), strings.Replace(withCaddy, "/healthz", "/livez", 1))
+		}, nil, ExitPolicy, []string{
+			"stale: maintenance/maintenance_gen.go\n",
+			"stale: caddy/m.caddy\n",
+			"-\t@maintenance_exempt_path vars_regexp {http.request.uri.path} `(?:\\A/healthz\\z)`\n",
+		}},
 		{"github annotations", func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "public", "503.fr.json"))
 		}, []string{"-format", "github"}, ExitPolicy, []string{

@@ -84,8 +84,8 @@ func (c *command) switchMode(name string, args []string) int {
 		fmt.Fprintf(c.stderr, "maintgen %s: %s\n", name, msg)
 		return ExitPolicy
 	}
-	if st.Mode == statefile.ReadOnly && p.Output.Nginx != "" {
-		fmt.Fprintf(c.stderr, "maintgen on: warning: the nginx snippet (output.nginx) cannot tell read-only from on: it gives every request the maintenance response\n")
+	if st.Mode == statefile.ReadOnly && (p.Output.Nginx != "" || p.Output.Caddy != "") {
+		fmt.Fprintf(c.stderr, "maintgen on: warning: the proxy snippets (output.nginx, output.caddy) cannot tell read-only from on: they give every request the maintenance response\n")
 	}
 	c.warnStateDir(name, p, *policyFile)
 	_, statErr := os.Lstat(p.State.File)
@@ -172,6 +172,9 @@ func existenceFronts(p *policy.Policy, st statefile.State, t time.Time) string {
 	var fronts []string
 	if p.Output.Nginx != "" {
 		fronts = append(fronts, "the nginx snippet (output.nginx)")
+	}
+	if p.Output.Caddy != "" {
+		fronts = append(fronts, "the Caddy snippet (output.caddy)")
 	}
 	if len(fronts) == 0 {
 		return ""

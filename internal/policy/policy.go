@@ -68,6 +68,7 @@ type Output struct {
 	Nginx     string // the nginx snippet for a server{} block, ending in .conf; "" for none
 	NginxHTTP string // its companion for the http{} block: Nginx with .conf replaced by .http.conf; "" for none
 	HAProxy   string // the HAProxy errorfile (a raw HTTP response); "" for none
+	Caddy     string // the Caddyfile snippet, ending in .caddy or named Caddyfile (or *.Caddyfile); "" for none
 }
 
 // NginxHTTPPath returns the path of the http{} companion of the nginx
@@ -378,10 +379,11 @@ var pageFileRE = regexp.MustCompile(`^[0-9]{3}(\.[^./]+)?\.(html|json)$`)
 // no other output may take its name.
 const PagesManifest = ".maintgen-pages"
 
-// proxyOutputs checks the optional output.nginx and output.haproxy files:
-// relative paths that no other output uses. nginx can check whether a file
-// exists but cannot read environment variables, so output.nginx needs
-// state.file when the policy has a state section.
+// proxyOutputs checks the optional output.nginx, output.haproxy and
+// output.caddy files: relative paths that no other
+// output uses. nginx and Caddy can check whether a file exists but cannot
+// read the app's environment variables, so output.nginx and output.caddy
+// need state.file when the policy has a state section.
 func (c *compiler) proxyOutputs(p *Policy) {
 	d := &c.doc.Output
 	if ok(d.Nginx.Node) {
@@ -394,6 +396,18 @@ func (c *compiler) proxyOutputs(p *Policy) {
 	}
 	if ok(d.HAProxy.Node) {
 		p.Output.HAProxy = c.optionalFile(d.HAProxy, "")
+	}
+	if ok(d.Caddy.Node) {
+		if v := c.optionalFile(d.Caddy, ""); v != "" {
+			if base := path.Base(v); !strings.HasSuffix(base, ".caddy") && base != "Caddyfile" && !strings.HasSuffix(base, ".Caddyfile") {
+				c.errorf(d.Caddy.Node, "%q: want a file name ending in .caddy, or Caddyfile", v)
+			} else {
+				p.Output.Caddy = v
+			}
+		}
+		if p.State != nil && p.State.File == "" && p.State.Env != "" {
+			c.errorf(d.Caddy.Node, "Caddy cannot read the app's environment variable %s, and state has no file: add state.file, which the snippet checks for (it would otherwise never switch maintenance on)", p.State.Env)
+		}
 	}
 
 	// Each file output must be a path of its own.
@@ -412,6 +426,9 @@ func (c *compiler) proxyOutputs(p *Policy) {
 	}
 	if p.Output.HAProxy != "" {
 		files = append(files, file{p.Output.HAProxy, "output.haproxy", d.HAProxy.Node})
+	}
+	if p.Output.Caddy != "" {
+		files = append(files, file{p.Output.Caddy, "output.caddy", d.Caddy.Node})
 	}
 	for i, f := range files {
 		if f.key == "output.go" {

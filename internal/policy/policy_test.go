@@ -156,6 +156,29 @@ policy.yaml:2:111: output.haproxy: "h/\u0085503.http" holds a control character:
 			name: "output.nginx and output.haproxy valid",
 			src:  strings.Replace(minimal, "pages: public}", "pages: public, nginx: nginx/site.conf, haproxy: public/maintenance.http}", 1) + "state: {env: MAINTENANCE_MODE, file: m.state}\n",
 		},
+		{
+			name: "output.caddy name",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: caddy/site.conf}", 1),
+			want: `policy.yaml:2:48: output.caddy: "caddy/site.conf": want a file name ending in .caddy, or Caddyfile`,
+		},
+		{
+			name: "output.caddy with state.env only",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: edge/Caddyfile}", 1) + "state: {env: MAINTENANCE_MODE}\n",
+			want: `policy.yaml:2:48: output.caddy: Caddy cannot read the app's environment variable MAINTENANCE_MODE, and state has no file: add state.file, which the snippet checks for (it would otherwise never switch maintenance on)`,
+		},
+		{
+			name: "output.caddy is output.haproxy",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, haproxy: edge/m.caddy, caddy: ./edge/m.caddy}", 1),
+			want: `policy.yaml:2:71: output.caddy: "edge/m.caddy" is also output.haproxy: want a file of its own`,
+		},
+		{
+			name: "output.caddy valid",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: caddy/site.caddy}", 1) + "state: {env: MAINTENANCE_MODE, file: m.state}\n",
+		},
+		{
+			name: "output.caddy named Caddyfile",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: maintenance.Caddyfile}", 1),
+		},
 
 		// IPs and CIDRs
 		{
@@ -523,7 +546,7 @@ messages:
 	const want = `policy.yaml:1:10: version: 2 is not supported; want 1
 policy.yaml:2:10: package: "9x" is not a Go package name: want an identifier such as maintenance
 policy.yaml:3:14: output.go: "/abs.go" is absolute: output paths are relative to the policy file's directory
-policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx or haproxy)
+policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx, haproxy or caddy)
 policy.yaml:4:14: state.env: "1BAD" is not an environment variable name: want letters, digits and _, starting with a letter or _
 policy.yaml:4:26: state.poll: 0s is not positive: want a duration greater than 0, such as 2s
 policy.yaml:6:9: exempt.ips[0]: invalid CIDR "10.0.0.1/8": the address has bits set beyond the prefix length; did you mean 10.0.0.0/8?
@@ -599,6 +622,7 @@ func TestParseExample(t *testing.T) {
 		Output: policy.Output{
 			Go: "maintenance/maintenance_gen.go", Pages: "public/maintenance",
 			Nginx: "nginx/maintenance.conf", NginxHTTP: "nginx/maintenance.http.conf", HAProxy: "haproxy/503.http",
+			Caddy: "caddy/maintenance.caddy",
 		},
 		State: &policy.State{
 			Env:      "MAINTENANCE_MODE",
@@ -608,60 +632,60 @@ func TestParseExample(t *testing.T) {
 		},
 		Exempt: policy.Exempt{
 			Paths: []policy.PathPattern{
-				{Rule: policy.Rule{Index: 0, Raw: "/healthz", Pos: at(33, 11)}, Kind: policy.Exact, Path: "/healthz"},
-				{Rule: policy.Rule{Index: 1, Raw: "/admin/", Pos: at(33, 23)}, Kind: policy.Subtree, Path: "/admin/"},
-				{Rule: policy.Rule{Index: 2, Raw: "re:^/api/v[0-9]+/status$", Pos: at(33, 34)}, Kind: policy.Regexp, Expr: "^/api/v[0-9]+/status$", Regexp: re},
+				{Rule: policy.Rule{Index: 0, Raw: "/healthz", Pos: at(34, 11)}, Kind: policy.Exact, Path: "/healthz"},
+				{Rule: policy.Rule{Index: 1, Raw: "/admin/", Pos: at(34, 23)}, Kind: policy.Subtree, Path: "/admin/"},
+				{Rule: policy.Rule{Index: 2, Raw: "re:^/api/v[0-9]+/status$", Pos: at(34, 34)}, Kind: policy.Regexp, Expr: "^/api/v[0-9]+/status$", Regexp: re},
 			},
 			IPs: []policy.Prefix{
-				{Rule: policy.Rule{Index: 0, Raw: "127.0.0.1", Pos: at(34, 9)}, Prefix: netip.MustParsePrefix("127.0.0.1/32")},
-				{Rule: policy.Rule{Index: 1, Raw: "10.0.0.0/8", Pos: at(34, 22)}, Prefix: netip.MustParsePrefix("10.0.0.0/8")},
-				{Rule: policy.Rule{Index: 2, Raw: "2001:db8::/32", Pos: at(34, 36)}, Prefix: netip.MustParsePrefix("2001:db8::/32")},
+				{Rule: policy.Rule{Index: 0, Raw: "127.0.0.1", Pos: at(35, 9)}, Prefix: netip.MustParsePrefix("127.0.0.1/32")},
+				{Rule: policy.Rule{Index: 1, Raw: "10.0.0.0/8", Pos: at(35, 22)}, Prefix: netip.MustParsePrefix("10.0.0.0/8")},
+				{Rule: policy.Rule{Index: 2, Raw: "2001:db8::/32", Pos: at(35, 36)}, Prefix: netip.MustParsePrefix("2001:db8::/32")},
 			},
 			Roles: []policy.Role{
-				{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(35, 11)}},
-				{Rule: policy.Rule{Index: 1, Raw: "staff", Pos: at(35, 22)}},
+				{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(36, 11)}},
+				{Rule: policy.Rule{Index: 1, Raw: "staff", Pos: at(36, 22)}},
 			},
 		},
 		Force: policy.Force{Paths: []policy.PathPattern{
-			{Rule: policy.Rule{Index: 0, Raw: "/checkout/", Pos: at(40, 11)}, Kind: policy.Subtree, Path: "/checkout/"},
+			{Rule: policy.Rule{Index: 0, Raw: "/checkout/", Pos: at(41, 11)}, Kind: policy.Subtree, Path: "/checkout/"},
 		}},
 		Proxies: []policy.Prefix{
-			{Rule: policy.Rule{Index: 0, Raw: "10.1.0.0/16", Pos: at(43, 11)}, Prefix: netip.MustParsePrefix("10.1.0.0/16")},
+			{Rule: policy.Rule{Index: 0, Raw: "10.1.0.0/16", Pos: at(44, 11)}, Prefix: netip.MustParsePrefix("10.1.0.0/16")},
 		},
 		Response: policy.Response{
 			Status:     503,
 			RetryAfter: 3600,
 			Format:     policy.FormatAuto,
 			JSONPaths: []policy.PathPattern{
-				{Rule: policy.Rule{Index: 0, Raw: "/api/", Pos: at(49, 16)}, Kind: policy.Subtree, Path: "/api/"},
+				{Rule: policy.Rule{Index: 0, Raw: "/api/", Pos: at(50, 16)}, Kind: policy.Subtree, Path: "/api/"},
 			},
 			ClearCookies: []string{"sessionid"},
 		},
 		DefaultLocale: "en",
 		Locales: []policy.Locale{
 			{
-				Tag: "en", Lang: "en", Pos: at(81, 3), UntilLabel: "Expected back by",
+				Tag: "en", Lang: "en", Pos: at(82, 3), UntilLabel: "Expected back by",
 				Title:   "Down for maintenance",
 				Heading: "We'll be back soon",
 				Body:    "We are performing scheduled maintenance. Please try again in a little while.",
 			},
 			{
-				Tag: "fr", Lang: "fr", Pos: at(85, 3),
+				Tag: "fr", Lang: "fr", Pos: at(86, 3),
 				Title:   "Maintenance en cours",
 				Heading: "Nous revenons bientôt",
 				Body:    "Nous effectuons une maintenance planifiée. Merci de réessayer dans quelques instants.",
 			},
 			{
-				Tag: "ar", Lang: "ar", RTL: true, Pos: at(89, 3),
+				Tag: "ar", Lang: "ar", RTL: true, Pos: at(90, 3),
 				Title:   "الموقع قيد الصيانة",
 				Heading: "سنعود قريبًا",
 				Body:    "نقوم حاليًا بأعمال صيانة مجدولة. يرجى المحاولة مرة أخرى بعد قليل.",
 			},
 		},
-		Schedule: []policy.Window{{Index: 0, Start: time.Date(2030, 3, 1, 2, 0, 0, 0, time.UTC), End: time.Date(2030, 3, 1, 4, 0, 0, 0, time.UTC), Pos: at(60, 5)}},
+		Schedule: []policy.Window{{Index: 0, Start: time.Date(2030, 3, 1, 2, 0, 0, 0, time.UTC), End: time.Date(2030, 3, 1, 4, 0, 0, 0, time.UTC), Pos: at(61, 5)}},
 		Announce: 24 * time.Hour,
 		Bypass:   &policy.Bypass{SecretEnv: "MAINTENANCE_BYPASS_SECRET", Path: "/__maintenance/bypass", TTL: 12 * time.Hour},
-		Toggle:   policy.Toggle{Enabled: true, Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(76, 11)}}}},
+		Toggle:   policy.Toggle{Enabled: true, Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(77, 11)}}}},
 	}
 	if diff := gocmp.Diff(want, p, policyOpts); diff != "" {
 		t.Errorf("Parse(policy.yaml.example) mismatch (-want +got):\n%s", diff)

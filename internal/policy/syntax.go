@@ -105,6 +105,7 @@ type OutputSyntax struct {
 	Pages   String `yaml:"pages"`
 	Nginx   String `yaml:"nginx"`   // optional: the nginx server{} snippet (and its http{} companion)
 	HAProxy String `yaml:"haproxy"` // optional: the HAProxy errorfile
+	Caddy   String `yaml:"caddy"`   // optional: the Caddyfile snippet
 }
 
 // StateSyntax is the state section: where the on/off switch lives at run time.

@@ -127,9 +127,7 @@ func TestNginxMatchesMiddleware(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, c := range cases {
-					// Any setting but a plain off is a state file, which
-					// nginx reads as on (c.Setting is never a plain off).
-					if (c.On || c.Setting != "") != on {
+					if frontOn(c) != on {
 						continue
 					}
 					raw, req, why := nginxCase(p, c, version)
@@ -137,13 +135,7 @@ func TestNginxMatchesMiddleware(t *testing.T) {
 						skipped[why]++
 						continue
 					}
-					middleware := interp.Evaluate(p, req)
-					if c.Setting != "" {
-						// nginx cannot read the setting: read-only, a
-						// start, an end or an off that suspends a window
-						// are all on to it, which fails closed.
-						req.On, req.ReadOnly, req.Suspended = true, false, false
-					}
+					middleware := settingAtFront(p, c, &req)
 					if p.State == nil || p.State.File == "" {
 						// Without state.file nginx has no switch: its mode
 						// is always off.
@@ -197,20 +189,37 @@ func bindable(a netip.Addr) bool {
 // nginxCase turns a matrix case into a request on the wire and the
 // interpreter's input for it, or gives the reason it is left out.
 func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, interp.Request, string) {
+	return frontCase(p, c, front{nginxVersion: version, name: "nginx", languageRanges: AcceptLanguageRanges})
+}
+
+// front says what a front (a proxy or the Worker runtime) cannot be sent,
+// for frontCase.
+type front struct {
+	name         string
+	nginxVersion int  // nginx's version, major*1000+minor; 0 for another front
+	connect      bool // the front is sent CONNECT requests
+
+	languageRanges int // how many Accept-Language elements the front reads; 0 for all
+}
+
+// frontCase turns a matrix case into a request on the wire and the
+// interpreter's input for it, or gives the reason it is left out, for
+// the front f.
+func frontCase(p *policy.Policy, c difftest.Case, f front) (rawRequest, interp.Request, string) {
 	req, err := c.Request()
 	if err != nil {
 		return rawRequest{}, req, "not a request target"
 	}
 	if c.ClientIP != "" {
-		return rawRequest{}, req, "Config.ClientIP (the app's own code; nginx reads the peer and X-Forwarded-For)"
+		return rawRequest{}, req, "Config.ClientIP (the app's own code; " + f.name + " reads the peer and X-Forwarded-For)"
 	}
-	if c.Method == http.MethodConnect {
-		return rawRequest{}, req, "CONNECT (nginx answers 405; TestNginxAdversarial sends some)"
+	if c.Method == http.MethodConnect && !f.connect {
+		return rawRequest{}, req, "CONNECT (" + f.name + " refuses it; the adversarial test sends some)"
 	}
-	if c.Method == http.MethodTrace {
+	if c.Method == http.MethodTrace && f.nginxVersion != 0 {
 		return rawRequest{}, req, "TRACE (nginx answers 405)"
 	}
-	// nginx knows no roles: the request is anonymous, and nginxWant
+	// A front knows no roles: the request is anonymous, and the test
 	// expects exempt.roles to exempt nobody.
 	req.Roles = nil
 
@@ -243,15 +252,15 @@ func nginxCase(p *policy.Policy, c difftest.Case, version int) (rawRequest, inte
 
 	// nginx before 1.23 reads only the first line of a repeated Accept or
 	// Accept-Language header (1.23.0 joins them, as the middleware does).
-	if version < 1023 && (len(c.Accept) > 1 || len(c.AcceptLanguage) > 1) {
+	if f.nginxVersion > 0 && f.nginxVersion < 1023 && (len(c.Accept) > 1 || len(c.AcceptLanguage) > 1) {
 		return rawRequest{}, req, "a repeated Accept or Accept-Language header (nginx before 1.23 reads the first line)"
 	}
-	if n := strings.Count(strings.Join(c.AcceptLanguage, ","), ",") + 1; len(c.AcceptLanguage) > 0 && n > AcceptLanguageRanges {
-		return rawRequest{}, req, fmt.Sprintf("more than %d Accept-Language elements", AcceptLanguageRanges)
+	if n := strings.Count(strings.Join(c.AcceptLanguage, ","), ",") + 1; f.languageRanges > 0 && len(c.AcceptLanguage) > 0 && n > f.languageRanges {
+		return rawRequest{}, req, fmt.Sprintf("more than %d Accept-Language elements", f.languageRanges)
 	}
 	// nginx refuses (400) a path whose dot segments climb above the root,
 	// which Go cleans to the root.
-	if climbsAboveRoot(req.Path) {
+	if f.nginxVersion > 0 && climbsAboveRoot(req.Path) {
 		return rawRequest{}, req, "a path that climbs above / (nginx answers 400)"
 	}
 
@@ -518,4 +527,20 @@ func extraCases(p *policy.Policy) []difftest.Case {
 		add("lang", c)
 	}
 	return out
+}
+
+// frontOn reports whether the state file exists for case c: with the mode
+// on, or with a setting, none of which is a plain off.
+func frontOn(c difftest.Case) bool { return c.On || c.Setting != "" }
+
+// settingAtFront returns the middleware's decision on req, then makes req
+// what a front that reads only the state file's existence decides on: a
+// setting (read-only, a start, an end, an off that suspends a window) is
+// on to it, which fails closed.
+func settingAtFront(p *policy.Policy, c difftest.Case, req *interp.Request) interp.Decision {
+	middleware := interp.Evaluate(p, *req)
+	if c.Setting != "" {
+		req.On, req.ReadOnly, req.Suspended = true, false, false
+	}
+	return middleware
 }

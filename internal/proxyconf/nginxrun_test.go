@@ -211,7 +211,11 @@ type rawRequest struct {
 
 // do sends r on a new connection and reads the response, body included
 // (none for HEAD), within 10 seconds.
-func (s *nginxServer) do(r rawRequest) (*http.Response, []byte, error) {
+func (s *nginxServer) do(r rawRequest) (*http.Response, []byte, error) { return sendRaw(s.port, r) }
+
+// sendRaw sends r to port on loopback, on a new connection, and reads the
+// response, body included (none for HEAD), within 10 seconds.
+func sendRaw(port int, r rawRequest) (*http.Response, []byte, error) {
 	from := net.ParseIP(r.From)
 	network, host := "tcp4", "127.0.0.1"
 	if from.To4() == nil {
@@ -220,7 +224,7 @@ func (s *nginxServer) do(r rawRequest) (*http.Response, []byte, error) {
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: from}, Timeout: 5 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := d.DialContext(ctx, network, net.JoinHostPort(host, strconv.Itoa(s.port)))
+	conn, err := d.DialContext(ctx, network, net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		return nil, nil, err
 	}

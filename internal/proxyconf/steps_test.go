@@ -13,7 +13,19 @@ import (
 // the middleware as interp.Steps does, and name each by its step:
 // "# 6. exempt.ips: ...".
 func TestNginxStepComments(t *testing.T) {
-	src := `version: 1
+	p, err := policy.Parse("policy.yaml", []byte(stepsPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, http, err := Nginx(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStepComments(t, string(http))
+}
+
+// stepsPolicy uses every step that a front decides or refuses to decide.
+const stepsPolicy = `version: 1
 output: {go: m/m_gen.go, pages: public, nginx: nginx/m.conf}
 state: {file: m.state}
 exempt: {paths: [/healthz], ips: [10.0.0.0/8], roles: [staff]}
@@ -24,15 +36,28 @@ bypass: {secret_env: B}
 default_locale: en
 messages: {en: {title: T, heading: H, body: B}}
 `
-	p, err := policy.Parse("policy.yaml", []byte(src))
+
+// TestCaddyStepComments: the Caddy snippet's decision map numbers and
+// names the steps as interp.Steps does.
+func TestCaddyStepComments(t *testing.T) {
+	p, err := policy.Parse("policy.yaml", []byte(stepsPolicy))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, http, err := Nginx(p)
+	pages := map[string][]byte{"503.en.html": []byte("<p>x</p>"), "503.en.json": []byte("{}")}
+	snippet, err := Caddy(p, tables(t, p, pages))
 	if err != nil {
 		t.Fatal(err)
 	}
-	comments := regexp.MustCompile(`#\s*(\d+[a-z]?)\.\s+([a-z.-]+[a-z])`).FindAllStringSubmatch(string(http), -1)
+	checkStepComments(t, string(snippet))
+}
+
+// checkStepComments checks that the comments "# N. step" of text number
+// each step as interp.Steps does, and that every step a front decides or
+// refuses to decide is named.
+func checkStepComments(t *testing.T, text string) {
+	t.Helper()
+	comments := regexp.MustCompile(`#\s*(\d+[a-z]?)\.\s+([a-z.-]+[a-z])`).FindAllStringSubmatch(text, -1)
 	seen := map[interp.Step]bool{}
 	for _, c := range comments {
 		n, err := strconv.Atoi(c[1])

@@ -29,7 +29,7 @@ func Explain(p *policy.Policy, markdown bool) string {
 	} else {
 		fmt.Fprintf(&b, "Maintenance policy %s\n", p.File)
 	}
-	for _, s := range []section{e.whoGetsIn(), e.forced(), e.response(), e.state(), e.outputs()} {
+	for _, s := range []section{e.whoGetsIn(), e.forced(), e.response(), e.state(), e.outputs(), e.fronts()} {
 		if len(s.items) == 0 {
 			continue
 		}
@@ -290,6 +290,56 @@ func (e *explainer) outputs() section {
 	}
 	if p.Output.HAProxy != "" {
 		s.items = append(s.items, "the HAProxy errorfile "+e.c(p.Output.HAProxy))
+	}
+	if p.Output.Caddy != "" {
+		s.items = append(s.items, "the Caddyfile snippet "+e.c(p.Output.Caddy))
+	}
+	return s
+}
+
+// fronts says what each proxy configuration enforces in front of the
+// app, and what it cannot (README.md and docs/caddy-and-workers.md list
+// every difference).
+func (e *explainer) fronts() section {
+	p := e.p
+	s := section{title: "At the proxy in front of the app"}
+	var names []string
+	if p.Output.Nginx != "" {
+		names = append(names, "nginx")
+	}
+	if p.Output.Caddy != "" {
+		names = append(names, "Caddy")
+	}
+	if len(names) > 0 {
+		who := strings.Join(names, " and ")
+		apply, answer, fail := " apply ", " and answer ", " fail closed where they cannot"
+		if len(names) == 1 {
+			apply, answer, fail = " applies ", " and answers ", " fails closed where it cannot"
+		}
+		mode := "the mode is never on (the policy has no state.file), so only force.paths apply"
+		if p.State != nil && p.State.File != "" {
+			mode = "the mode is on while " + e.c(p.State.File) + " exists, whatever it holds (maintgen off removes it); state.env, state.fallback, schedule windows and the end of \"on until\" are not read"
+		}
+		s.items = append(s.items,
+			who+apply+"force.paths, the mode, exempt.paths (for a path in canonical form only) and exempt.ips (the client address through proxies),"+answer+"with the policy's status, headers, pages and negotiation",
+			who+": "+mode)
+		var cannot []string
+		if len(p.Exempt.Roles) > 0 {
+			cannot = append(cannot, "exempt.roles")
+		}
+		if p.Bypass != nil {
+			cannot = append(cannot, "bypass links and cookies")
+		}
+		if p.Exempt.Tests {
+			cannot = append(cannot, "exempt.tests")
+		}
+		if len(cannot) > 0 {
+			s.items = append(s.items, who+" cannot check "+strings.Join(cannot, ", ")+": those requests get the maintenance response there (fail closed)")
+		}
+		s.items = append(s.items, who+fail+" read a request as the middleware does: a path that is not clean on the request line is never exempt by path and, with force.paths, always forced; an X-Forwarded-For entry not read alike grants no IP exemption")
+	}
+	if p.Output.HAProxy != "" {
+		s.items = append(s.items, "HAProxy serves its errorfile (the default locale's page) only when it answers itself, with no negotiation and no exemptions")
 	}
 	return s
 }

@@ -53,3 +53,29 @@ messages:
 		}
 	}
 }
+
+// TestExplainFronts: explain says what the Caddy snippet enforces and
+// what it cannot.
+func TestExplainFronts(t *testing.T) {
+	p := parse(t, "p.yaml", `version: 1
+output: {go: m/m_gen.go, pages: public, caddy: caddy/m.caddy}
+state: {file: m.state}
+exempt: {roles: [staff]}
+bypass: {secret_env: BYPASS}
+default_locale: en
+messages:
+  en: {title: T, heading: H, body: B}
+`)
+	text := Explain(p, false)
+	for _, want := range []string{
+		"  - the Caddyfile snippet caddy/m.caddy\n",
+		"At the proxy in front of the app:\n  - Caddy applies force.paths, the mode,",
+		"  - Caddy: the mode is on while m.state exists, whatever it holds",
+		"  - Caddy cannot check exempt.roles, bypass links and cookies: those requests get the maintenance response there (fail closed)\n",
+		"  - Caddy fails closed where it cannot read a request as the middleware does",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, text)
+		}
+	}
+}
