@@ -3,6 +3,7 @@ package adversarial
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/maintgen/maintgen/internal/adversarial/guard"
 	"github.com/maintgen/maintgen/internal/interp"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // The state file of policy.yaml, its fallback and its bypass secret's
@@ -522,4 +524,108 @@ func escapeAll(s string) string {
 		b.WriteString("%" + strings.ToUpper(strconv.FormatUint(uint64(s[i]), 16)))
 	}
 	return b.String()
+}
+
+// TestSettingAttacks: what a state file with a setting (read-only, times,
+// a reason) may carry, written by a careless operator, a script that
+// passes user input through, or an attacker with write access to the file
+// but not to the app. A setting the guard cannot read in full is no
+// setting: state.fallback (on), never a half-read read-only. The reason
+// reaches the page escaped and the JSON encoded; a method that is not
+// exactly GET, HEAD or OPTIONS never passes read-only mode.
+func TestSettingAttacks(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		content  string
+		method   string
+		header   [2]string
+		wantPass bool
+		warn     bool
+	}{
+		{"read-only then a second mode line: fallback on", "read-only\non\n", "GET", [2]string{}, false, true},
+		{"read-only with a reason holding a NUL: fallback on", "read-only\nreason: a\x00b", "GET", [2]string{}, false, true},
+		{"read-only with a reason holding an escape sequence: fallback on", "read-only\nreason: \x1b[2J", "GET", [2]string{}, false, true},
+		{"read-only with two reasons: fallback on", "read-only\nreason: a\nreason: b", "GET", [2]string{}, false, true},
+		{"a reason padding the file past 1 KiB: fallback on", "read-only\nreason: " + strings.Repeat("x", 1100), "GET", [2]string{}, false, true},
+		{"read-only with an end before its start: fallback on", "read-only from 2030-01-01T00:00:00Z until 2029-01-01T00:00:00Z", "GET", [2]string{}, false, true},
+		{"read-only, a lower-case get: not a safe method", "read-only", "get", [2]string{}, false, false},
+		{"read-only, POST overridden to GET by a header: still POST", "read-only", "POST", [2]string{"X-HTTP-Method-Override", "GET"}, false, false},
+		{"read-only, TRACE (safe, but it echoes): blocked", "read-only", "TRACE", [2]string{}, false, false},
+		{"read-only, PROPFIND: blocked", "read-only", "PROPFIND", [2]string{}, false, false},
+		{"read-only (control): GET passes", "read-only\nreason: ok", "GET", [2]string{}, true, false},
+		{"read-only that has ended (control): POST passes", "read-only until 2001-01-01T00:00:00Z", "POST", [2]string{}, true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := loadPolicy(t)
+			t.Chdir(t.TempDir())
+			if err := os.WriteFile(stateFile, []byte(c.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			g := guard.New(guard.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+			r := outsiderRequest(c.method, "/secret")
+			if c.header[0] != "" {
+				r.Header.Set(c.header[0], c.header[1])
+			}
+			d := decideWithin(t, g, r)
+			if d.Pass != c.wantPass {
+				t.Fatalf("decision %+v; want pass %t", d, c.wantPass)
+			}
+			want := interp.Evaluate(p, interpRequest(t, c.content, r))
+			if got := toInterp(d); got != want {
+				t.Errorf("the interpreter decides %+v, the guard %+v", want, got)
+			}
+			if warned := strings.Contains(logs.String(), `"level":"WARN"`); warned != c.warn {
+				t.Errorf("warned %t, want %t:\n%s", warned, c.warn, logs.String())
+			}
+		})
+	}
+}
+
+// TestHostileReason: a reason with markup and script reaches the page as
+// text and the JSON as a string, whatever it holds.
+func TestHostileReason(t *testing.T) {
+	t.Chdir(t.TempDir())
+	reason := `</p><script>alert(1)</script><img src=x onerror=alert(2)> "quotes" & 'apostrophes' \u2028 </time>`
+	if err := os.WriteFile(stateFile, []byte("on until 2099-01-01T00:00:00Z\nreason: "+reason+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := guard.New(guard.Config{})
+	h := g.Wrap(http.NotFoundHandler())
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, outsiderRequest("GET", "/secret"))
+	page := rec.Body.String()
+	for _, bad := range []string{"<script>", "<img", "</p><script"} { // tags, not text
+		if strings.Contains(page, bad) {
+			t.Errorf("the page holds %q:\n%s", bad, page)
+		}
+	}
+	if !strings.Contains(page, "&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the reason is not on the page as text:\n%s", page)
+	}
+	rec = httptest.NewRecorder()
+	r := outsiderRequest("GET", "/secret")
+	r.Header.Set("Accept", "application/json")
+	h.ServeHTTP(rec, r)
+	var doc map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || doc["reason"] != reason {
+		t.Errorf("JSON %v: reason %q, want %q (%s)", err, doc["reason"], reason, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), "<script>") {
+		t.Errorf("the JSON holds <script> unescaped, unsafe to embed: %s", rec.Body)
+	}
+}
+
+// interpRequest is the interpreter's input for r with the state file
+// holding content: a setting, or state.fallback (on) when it holds none.
+func interpRequest(t *testing.T, content string, r *http.Request) interp.Request {
+	t.Helper()
+	req := interp.Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.RawPath, RemoteAddr: r.RemoteAddr, Now: time.Now()}
+	s, err := statefile.Parse(content)
+	if err != nil || len(content) > statefile.MaxSize {
+		req.On = true // state.fallback: on
+		return req
+	}
+	interp.SettingRequest(s, &req)
+	return req
 }

@@ -22,12 +22,13 @@ import (
 	roles "github.com/maintgen/maintgen/internal/fuzzdiff/roles/maintenance"
 	"github.com/maintgen/maintgen/internal/interp"
 	"github.com/maintgen/maintgen/internal/policy"
+	"github.com/maintgen/maintgen/internal/statefile"
 )
 
 // decide runs one generated guard: the mode, the roles and the clock are
 // fixed for the request through Config.State, Config.Roles and
 // Config.Now.
-type decide func(on bool, roleList []string, now time.Time, r *http.Request) interp.Decision
+type decide func(on bool, setting string, roleList []string, now time.Time, r *http.Request) interp.Decision
 
 func clock(now time.Time) func() time.Time { return func() time.Time { return now } }
 
@@ -56,20 +57,40 @@ func convert(d any) interp.Decision {
 
 // guards are the generated guards, in the order of Cases.
 var guards = []decide{
-	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(full.New(full.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+	func(on bool, setting string, rl []string, now time.Time, r *http.Request) interp.Decision {
+		cfg := full.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}
+		if setting != "" {
+			cfg.Setting = func(context.Context) (full.Setting, error) { return full.ParseSetting(setting) }
+		}
+		return convert(full.New(cfg).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(redirect.New(redirect.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+	func(on bool, setting string, rl []string, now time.Time, r *http.Request) interp.Decision {
+		cfg := redirect.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}
+		if setting != "" {
+			cfg.Setting = func(context.Context) (redirect.Setting, error) { return redirect.ParseSetting(setting) }
+		}
+		return convert(redirect.New(cfg).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(roles.New(roles.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+	func(on bool, setting string, rl []string, now time.Time, r *http.Request) interp.Decision {
+		cfg := roles.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}
+		if setting != "" {
+			cfg.Setting = func(context.Context) (roles.Setting, error) { return roles.ParseSetting(setting) }
+		}
+		return convert(roles.New(cfg).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(apiguard.New(apiguard.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+	func(on bool, setting string, rl []string, now time.Time, r *http.Request) interp.Decision {
+		cfg := apiguard.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}
+		if setting != "" {
+			cfg.Setting = func(context.Context) (apiguard.Setting, error) { return apiguard.ParseSetting(setting) }
+		}
+		return convert(apiguard.New(cfg).Decide(r))
 	},
-	func(on bool, rl []string, now time.Time, r *http.Request) interp.Decision {
-		return convert(downtime.New(downtime.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}).Decide(r))
+	func(on bool, setting string, rl []string, now time.Time, r *http.Request) interp.Decision {
+		cfg := downtime.Config{State: state(on), Roles: roleFunc(rl), Now: clock(now)}
+		if setting != "" {
+			cfg.Setting = func(context.Context) (downtime.Setting, error) { return downtime.ParseSetting(setting) }
+		}
+		return convert(downtime.New(cfg).Decide(r))
 	},
 }
 
@@ -134,10 +155,10 @@ func FuzzDifferential(f *testing.F) {
 	for i, p := range ps {
 		for _, c := range difftest.Matrix(p) {
 			f.Add(uint8(i), c.Method, c.URI, c.RemoteAddr, strings.Join(c.XForwardedFor, "\n"), strings.Join(c.Roles, ","),
-				strings.Join(c.Accept, "\n"), strings.Join(c.AcceptLanguage, "\n"), c.On)
+				strings.Join(c.Accept, "\n"), strings.Join(c.AcceptLanguage, "\n"), c.On, c.Setting)
 		}
 	}
-	f.Fuzz(func(t *testing.T, which uint8, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage string, on bool) {
+	f.Fuzz(func(t *testing.T, which uint8, method, uri, remoteAddr, xff, roleList, accept, acceptLanguage string, on bool, setting string) {
 		i := int(which) % len(guards)
 		times := fuzzTimes(ps[i])
 		now := times[int(which)/len(guards)%len(times)]
@@ -155,16 +176,24 @@ func FuzzDifferential(f *testing.F) {
 			}
 		}
 		rl := splitNonEmpty(roleList, ",")
-		got := guards[i](on, rl, now, r)
-		want := interp.Evaluate(ps[i], interp.Request{
+		req := interp.Request{
 			Method: method, Path: u.Path, RawPath: u.RawPath, RemoteAddr: remoteAddr,
 			XForwardedFor: r.Header["X-Forwarded-For"], Roles: rl,
 			Accept: r.Header["Accept"], AcceptLanguage: r.Header["Accept-Language"], On: on,
 			Now: now, Testing: true, // the guards run under go test
-		})
+		}
+		if setting != "" { // Config.Setting, with the state file's grammar, decides instead of on
+			st, err := statefile.Parse(setting)
+			if err != nil {
+				return
+			}
+			interp.SettingRequest(st, &req)
+		}
+		got := guards[i](on, setting, rl, now, r)
+		want := interp.Evaluate(ps[i], req)
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: %s %q from %q xff=%q roles=%q accept=%q lang=%q on=%t now=%s: generated guard differs from the interpreter (-interpreter +generated):\n%s",
-				Cases[i], method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, now.Format(time.RFC3339Nano), diff)
+			t.Errorf("%s: %s %q from %q xff=%q roles=%q accept=%q lang=%q on=%t setting=%q now=%s: generated guard differs from the interpreter (-interpreter +generated):\n%s",
+				Cases[i], method, uri, remoteAddr, xff, roleList, accept, acceptLanguage, on, setting, now.Format(time.RFC3339Nano), diff)
 		}
 	})
 }
