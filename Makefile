@@ -18,6 +18,7 @@ test:
 # run here, without it.
 	$(GO) test ./internal/bench/...
 	$(GO) test -run '^TestXFFEntry$$' ./internal/proxyconf
+	$(GO) test -run '^TestParseSize$$' ./internal/policy
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
 # The router conformance suite starts no goroutines: without the race
 # detector it serves its whole corpus, and the routers build faster.
