@@ -313,7 +313,7 @@ func Check(pk *Package, c Case, res Result) error {
 		if res.Called {
 			return fmt.Errorf("case %s: the app ran for a maintenance response", where())
 		}
-		if err := checkResponse(pk, req, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}); err != nil {
+		if err := checkResponse(pk, req, want, Response{Status: res.Status, Header: res.Header, Body: res.Body}, false); err != nil {
 			return fmt.Errorf("case %s: %v", where(), err)
 		}
 	}
@@ -322,14 +322,24 @@ func Check(pk *Package, c Case, res Result) error {
 	if res.Force.Called {
 		return fmt.Errorf("case %s: ForceOn called its handler", where())
 	}
-	if err := checkResponse(pk, req, fd, res.Force); err != nil {
+	if err := checkResponse(pk, req, fd, res.Force, true); err != nil {
 		return fmt.Errorf("case %s: ForceOn: %v", where(), err)
 	}
 	return nil
 }
 
-func checkResponse(pk *Package, req interp.Request, d interp.Decision, got Response) error {
+// checkResponse compares got with the response to d for req. wallClock
+// says the handler has no Config.Now (ForceOn): an HTTP-date Retry-After
+// is then of the real clock, and only its form is checked.
+func checkResponse(pk *Package, req interp.Request, d interp.Decision, got Response, wallClock bool) error {
 	p, method := pk.Policy, req.Method
+	if wallClock && p.Response.RetryDate && got.Header.Get("Retry-After") != "" {
+		if _, err := http.ParseTime(got.Header.Get("Retry-After")); err != nil {
+			return fmt.Errorf("Retry-After %q is no HTTP-date", got.Header.Get("Retry-After"))
+		}
+		got.Header = got.Header.Clone()
+		got.Header["Retry-After"] = []string{interp.RetryAfter(p, d, req)}
+	}
 	h := http.Header{
 		"Cache-Control": {"no-store"},
 		"Vary":          {"Accept, Accept-Language"},
