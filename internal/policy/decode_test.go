@@ -233,7 +233,6 @@ func TestParseFile(t *testing.T) {
 	})
 }
 
-
 // TestParseAliases checks that anchors and aliases, and so YAML "billion
 // laughs" bombs, are refused without being expanded. Decoding into
 // yaml.Node keeps aliases as they are; the walker refuses them.
