@@ -14,11 +14,13 @@ test:
 	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...
 # Tests of pure computation that the race detector slows six to sixty times
-# and has nothing to check in (no goroutines) carry //go:build !race; they
+# and has nothing to check in (no goroutines) carry //go:build !race or skip
+# themselves under it (difftest.Race); they
 # run here, without it.
 	$(GO) test ./internal/bench/...
 	$(GO) test -run '^TestXFFEntry$$' ./internal/proxyconf
 	$(GO) test -run '^TestParseSize$$' ./internal/policy
+	$(GO) test -run '^TestGolden$$' ./internal/cli
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
 # The router conformance suite starts no goroutines: without the race
 # detector it serves its whole corpus, and the routers build faster.

@@ -62,7 +62,7 @@ func (g *Guard) serveToggle(w http.ResponseWriter, r *http.Request) {
 		toggleAnswer(w, http.StatusForbidden, map[string]any{"error": "forbidden"})
 		return
 	}
-	set, status, err := toggleValue(w, r)
+	set, status, err := toggleValue(w, r, g.now())
 	if err != nil {
 		toggleAnswer(w, status, map[string]any{"error": err.Error()})
 		return
@@ -98,8 +98,9 @@ func (g *Guard) mayToggle(r *http.Request) bool {
 	return toggleRoles["authenticated"]
 }
 
-// toggleValue reads the requested setting from the form or JSON body.
-func toggleValue(w http.ResponseWriter, r *http.Request) (Setting, int, error) {
+// toggleValue reads the requested setting from the form or JSON body; an
+// end must come after now.
+func toggleValue(w http.ResponseWriter, r *http.Request, now time.Time) (Setting, int, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxToggleBody)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var body struct {
@@ -131,7 +132,7 @@ func toggleValue(w http.ResponseWriter, r *http.Request) (Setting, int, error) {
 	if err != nil || line == "off" && body.Reason != "" {
 		return Setting{}, http.StatusBadRequest, errors.New("until must be an RFC 3339 time, the reason one line of text, and off takes neither")
 	}
-	if !s.Until.IsZero() && !s.Until.After(time.Now()) {
+	if !s.Until.IsZero() && !s.Until.After(now) {
 		return Setting{}, http.StatusBadRequest, errors.New("until is in the past")
 	}
 	return s, 0, nil
