@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/maintgen/maintgen/internal/interp"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,9 @@ func goldenPages(t *testing.T) []page {
 			if l.Tag == p.DefaultLocale {
 				add(l, render.FileName(p.Response.Status, "", render.HTML), true)
 			}
+		}
+		if dir == "golden/operations" {
+			pages = append(pages, livePages(t, p, pagesDir)...)
 		}
 	}
 	if len(pages) == 0 {
@@ -254,4 +259,37 @@ func TestHTMLValidate(t *testing.T) {
 		t.Errorf("html-validate did not report the canary page %s, which has a duplicate attribute", canary)
 	}
 	t.Logf("html-validate checked %d pages", len(pages))
+}
+
+// livePages returns p's pages as the guard serves them while the operator
+// has set a reason and an end (maintgen on -for -reason): the reason, a
+// long one with an unbroken word, and the end fill the slot of each
+// locale's page, as interp.Live says. They are not files: File names them
+// LOCALE.live.html beside the static pages.
+func livePages(t *testing.T, p *policy.Policy, pagesDir string) []page {
+	t.Helper()
+	rendered, err := render.Pages(p, render.DefaultTemplate(), "", policy.Pos{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	req := interp.Request{Method: "GET", Path: "/", On: true, Now: now, Until: now.Add(90 * time.Minute),
+		Reason: "Upgrading the database to PostgreSQL 18: " + strings.Repeat("Datenbankmigrationsfortschritt", 4) + " & more."}
+	var out []page
+	for _, pg := range rendered {
+		if pg.Format != render.HTML || pg.Slot < 0 {
+			continue
+		}
+		l := p.Locales[slices.IndexFunc(p.Locales, func(l policy.Locale) bool { return l.Tag == pg.Locale })]
+		d := interp.Decision{Step: interp.StepMaintenance, Rule: -1, Status: p.Response.Status, Format: policy.FormatHTML, Locale: l.Tag}
+		body := slices.Concat(pg.Body[:pg.Slot], []byte(interp.Live(p, d, req)), pg.Body[pg.Slot:])
+		out = append(out, page{
+			Case: "golden/operations", File: filepath.ToSlash(filepath.Join(pagesDir, l.Tag+".live.html")), Locale: l,
+			Builtin: true, Refresh: p.Response.Refresh, Status: p.Response.Status, Body: body,
+		})
+	}
+	if len(out) == 0 {
+		t.Fatal("no live page: the built-in template lost its slot")
+	}
+	return out
 }
