@@ -1,6 +1,7 @@
 package maintenance
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -24,8 +25,9 @@ import (
 // The runtime imports only the standard library, so it keeps its own
 // copies of concepts whose home is elsewhere: the decision steps
 // (interp.Steps), the response formats (policy.Format), the on/off word
-// (statefile.ParseWord) and the state file's grammar (statefile.Parse,
-// held by TestParseStateFileAgreesWithStatefile). These tests hold each
+// (statefile.ParseWord), the modes (statefile.Mode), the sources of the
+// state (interp.Source) and the state file's grammar (statefile.Parse,
+// held by TestParseSettingAgreesWithStatefile). These tests hold each
 // copy to its home.
 
 // constsOfType returns the constants of type typ declared in core.go, in
@@ -208,6 +210,47 @@ func TestStateModelAgreesWithInterp(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestModesAreStatefiles: the runtime's Mode constants spell statefile's
+// modes, and parseMode reads what statefile.ParseMode reads.
+func TestModesAreStatefiles(t *testing.T) {
+	for m, want := range map[Mode]statefile.Mode{ModeOff: statefile.Off, ModeOn: statefile.On, ModeReadOnly: statefile.ReadOnly} {
+		if string(m) != string(want) {
+			t.Errorf("Mode %q, statefile %q", m, want)
+		}
+	}
+	for _, in := range []string{"on", "OFF", " read-only\n", "Read-Only", "readonly", "read_only", "1", "0", "true", "x", ""} {
+		got, gok := parseMode(in)
+		want, wok := statefile.ParseMode(in)
+		if gok != wok || gok && string(got) != string(want) {
+			t.Errorf("parseMode(%q) = %q, %t; statefile %q, %t", in, got, gok, want, wok)
+		}
+	}
+}
+
+// TestStatusSources: Status.Source names the source as interp.Source does.
+func TestStatusSources(t *testing.T) {
+	ctx := context.Background()
+	useStateFile(t)
+	cases := []struct {
+		g    *Guard
+		want interp.Source
+	}{
+		{New(Config{}), interp.SourceFile},
+		{New(Config{State: func(context.Context) (bool, error) { return false, nil }}), interp.SourceConfig},
+		{New(Config{Now: clock(win1Start), State: func(context.Context) (bool, error) { return false, nil }}), interp.SourceSchedule},
+	}
+	t.Setenv(envVar, "on")
+	cases = append(cases, struct {
+		g    *Guard
+		want interp.Source
+	}{New(Config{}), interp.SourceEnv})
+	for _, c := range cases {
+		if got := c.g.Status(ctx).Source; got != string(c.want) {
+			t.Errorf("Source %q, want %q", got, c.want)
 		}
 	}
 }
