@@ -81,7 +81,7 @@ messages:
   en: {title: T, heading: H, body: B, body: C, zz: 1}
   en: {title: T, heading: H, body: B}
 `, `policy.yaml:2:41: output: duplicate key "go" (first at line 2)
-policy.yaml:2:51: output: unknown key "zz" (want go, pages, nginx, haproxy or caddy)
+policy.yaml:2:51: output: unknown key "zz" (want go, pages, nginx, haproxy, caddy or worker)
 policy.yaml:3:18: state: duplicate key "file" (first at line 3)
 policy.yaml:3:27: state: unknown key "zz" (want env, file, poll or fallback)
 policy.yaml:4:23: exempt: duplicate key "paths" (first at line 4)

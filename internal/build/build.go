@@ -10,8 +10,8 @@
 //     one JSON document per locale;
 //  4. generate Go: gen.Source compiles the policy's tables and prints the
 //     middleware;
-//  5. proxy configs: proxyconf.Nginx, proxyconf.HAProxy and
-//     proxyconf.Caddy, when the policy asks for them.
+//  5. proxy configs: proxyconf.Nginx, proxyconf.HAProxy,
+//     proxyconf.Caddy and proxyconf.Worker, when the policy asks for them.
 //
 // Outputs runs them all. It reads nothing but what its ReadFunc hands it,
 // and writes nothing: the cli package reads the policy file and writes the
@@ -43,6 +43,7 @@ const (
 	NginxHTTP                        // the nginx snippet's http{} part (output.nginx_http)
 	HAProxyErrorfile                 // the HAProxy errorfile (output.haproxy)
 	CaddySnippet                     // the Caddyfile snippet (output.caddy)
+	WorkerModule                     // the Cloudflare Worker module (output.worker)
 )
 
 var kindNames = [...]string{
@@ -53,6 +54,7 @@ var kindNames = [...]string{
 	NginxHTTP:        "nginx http{} part",
 	HAProxyErrorfile: "HAProxy errorfile",
 	CaddySnippet:     "Caddyfile snippet",
+	WorkerModule:     "Cloudflare Worker module",
 }
 
 // String returns the kind's name, such as "HTML page".
@@ -103,7 +105,8 @@ type ReadFunc func(name string) ([]byte, error)
 // output: the Go file, then the pages in policy order (for each locale its
 // HTML and JSON page, with the default locale's pages also under the
 // status alone), then the optional nginx snippet (server{} part, then
-// http{} part), HAProxy errorfile and Caddyfile snippet. It writes
+// http{} part), HAProxy errorfile, Caddyfile snippet and Cloudflare
+// Worker module. It writes
 // nothing. The error, when
 // not nil, is usually a policy.ErrorList.
 //
@@ -174,7 +177,7 @@ func pageFile(p *policy.Policy, pg render.Page, locale string) File {
 
 // proxyOutputs returns the optional proxy configurations: the nginx
 // snippet's server{} and http{} parts, then the HAProxy errorfile, then
-// the Caddyfile snippet.
+// the Caddyfile snippet, then the Worker module.
 func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 	var files Files
 	if p.Output.Nginx != "" {
@@ -185,7 +188,7 @@ func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 		files = append(files, File{Path: p.Output.Nginx, Kind: NginxServer, Data: server}, File{Path: p.Output.NginxHTTP, Kind: NginxHTTP, Data: http})
 	}
 	var t *gen.Tables
-	if p.Output.HAProxy != "" || p.Output.Caddy != "" {
+	if p.Output.HAProxy != "" || p.Output.Caddy != "" || p.Output.Worker != "" {
 		var err error
 		if t, err = gen.Compile(p, pages); err != nil {
 			return nil, err
@@ -206,6 +209,13 @@ func proxyOutputs(p *policy.Policy, pages []render.Page) (Files, error) {
 			return nil, err
 		}
 		files = append(files, File{Path: p.Output.Caddy, Kind: CaddySnippet, Data: data})
+	}
+	if p.Output.Worker != "" {
+		data, err := proxyconf.Worker(p, t)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: p.Output.Worker, Kind: WorkerModule, Data: data})
 	}
 	return files, nil
 }

@@ -53,6 +53,7 @@ func TestOutputsKinds(t *testing.T) {
 		row{"nginx/maintenance.http.conf", "nginx http{} part", ""},
 		row{"haproxy/503.http", "HAProxy errorfile", ""},
 		row{"caddy/maintenance.caddy", "Caddyfile snippet", ""},
+		row{"worker/maintenance.mjs", "Cloudflare Worker module", ""},
 	)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
@@ -125,7 +126,7 @@ func TestReadError(t *testing.T) {
 }
 
 func TestKindString(t *testing.T) {
-	for k, want := range map[Kind]string{GoSource: "Go source", HAProxyErrorfile: "HAProxy errorfile", CaddySnippet: "Caddyfile snippet", 0: "Kind(0)", CaddySnippet + 1: "Kind(8)"} {
+	for k, want := range map[Kind]string{GoSource: "Go source", HAProxyErrorfile: "HAProxy errorfile", CaddySnippet: "Caddyfile snippet", WorkerModule: "Cloudflare Worker module", 0: "Kind(0)", WorkerModule + 1: "Kind(9)"} {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)
 		}

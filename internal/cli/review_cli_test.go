@@ -90,6 +90,18 @@ func TestCheck(t *testing.T) {
 			"stale: caddy/m.caddy\n",
 			"-\t@maintenance_exempt_path vars_regexp {http.request.uri.path} `(?:\\A/healthz\\z)`\n",
 		}},
+		{"Worker module stale after a policy edit", func(t *testing.T, dir string) {
+			withWorker := strings.Replace(twoLocales, "  pages: public\n", "  pages: public\n  worker: edge/worker.mjs\n", 1) + "exempt: {paths: [/healthz]}\n"
+			writeFile(t, filepath.Join(dir, "policy.yaml"), withWorker)
+			if code, _, errOut := run(t, dir, "generate"); code != ExitOK {
+				t.Fatal(errOut)
+			}
+			writeFile(t, filepath.Join(dir, "policy.yaml"), strings.Replace(withWorker, "/healthz", "/livez", 1))
+		}, nil, ExitPolicy, []string{
+			"stale: maintenance/maintenance_gen.go\n",
+			"stale: edge/worker.mjs\n",
+			"-\t\t\t\"/healthz\"\n+\t\t\t\"/livez\"\n",
+		}},
 		{"github annotations", func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "public", "503.fr.json"))
 		}, []string{"-format", "github"}, ExitPolicy, []string{

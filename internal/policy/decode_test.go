@@ -342,7 +342,7 @@ output: {go: m/m_gen.go, pages: public, dir: x}
 default_locale: en
 messages: {en: {title: T, heading: H, body: B}}
 `,
-			want: `policy.yaml:2:41: output: unknown key "dir" (want go, pages, nginx, haproxy or caddy)`,
+			want: `policy.yaml:2:41: output: unknown key "dir" (want go, pages, nginx, haproxy, caddy or worker)`,
 		},
 		{
 			name: "unknown key in state",

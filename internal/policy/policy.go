@@ -69,6 +69,7 @@ type Output struct {
 	NginxHTTP string // its companion for the http{} block: Nginx with .conf replaced by .http.conf; "" for none
 	HAProxy   string // the HAProxy errorfile (a raw HTTP response); "" for none
 	Caddy     string // the Caddyfile snippet, ending in .caddy or named Caddyfile (or *.Caddyfile); "" for none
+	Worker    string // the Cloudflare Worker module, ending in .js or .mjs; "" for none
 }
 
 // NginxHTTPPath returns the path of the http{} companion of the nginx
@@ -379,8 +380,8 @@ var pageFileRE = regexp.MustCompile(`^[0-9]{3}(\.[^./]+)?\.(html|json)$`)
 // no other output may take its name.
 const PagesManifest = ".maintgen-pages"
 
-// proxyOutputs checks the optional output.nginx, output.haproxy and
-// output.caddy files: relative paths that no other
+// proxyOutputs checks the optional output.nginx, output.haproxy,
+// output.caddy and output.worker files: relative paths that no other
 // output uses. nginx and Caddy can check whether a file exists but cannot
 // read the app's environment variables, so output.nginx and output.caddy
 // need state.file when the policy has a state section.
@@ -409,6 +410,15 @@ func (c *compiler) proxyOutputs(p *Policy) {
 			c.errorf(d.Caddy.Node, "Caddy cannot read the app's environment variable %s, and state has no file: add state.file, which the snippet checks for (it would otherwise never switch maintenance on)", p.State.Env)
 		}
 	}
+	if ok(d.Worker.Node) {
+		if v := c.optionalFile(d.Worker, ""); v != "" {
+			if !strings.HasSuffix(v, ".js") && !strings.HasSuffix(v, ".mjs") {
+				c.errorf(d.Worker.Node, "%q: want a file name ending in .js or .mjs (an ES module)", v)
+			} else {
+				p.Output.Worker = v
+			}
+		}
+	}
 
 	// Each file output must be a path of its own.
 	type file struct {
@@ -429,6 +439,9 @@ func (c *compiler) proxyOutputs(p *Policy) {
 	}
 	if p.Output.Caddy != "" {
 		files = append(files, file{p.Output.Caddy, "output.caddy", d.Caddy.Node})
+	}
+	if p.Output.Worker != "" {
+		files = append(files, file{p.Output.Worker, "output.worker", d.Worker.Node})
 	}
 	for i, f := range files {
 		if f.key == "output.go" {

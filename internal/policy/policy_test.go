@@ -179,6 +179,24 @@ policy.yaml:2:111: output.haproxy: "h/\u0085503.http" holds a control character:
 			name: "output.caddy named Caddyfile",
 			src:  strings.Replace(minimal, "pages: public}", "pages: public, caddy: maintenance.Caddyfile}", 1),
 		},
+		{
+			name: "output.worker name",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, worker: edge/worker.ts}", 1),
+			want: `policy.yaml:2:49: output.worker: "edge/worker.ts": want a file name ending in .js or .mjs (an ES module)`,
+		},
+		{
+			name: "output.worker is output.haproxy",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, haproxy: edge/m.js, worker: ./edge/m.js}", 1),
+			want: `policy.yaml:2:69: output.worker: "edge/m.js" is also output.haproxy: want a file of its own`,
+		},
+		{
+			name: "output.worker in output.pages",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, worker: public/503.en.mjs}", 1),
+		},
+		{
+			name: "output.worker valid with state.env only",
+			src:  strings.Replace(minimal, "pages: public}", "pages: public, worker: edge/maintenance.mjs}", 1) + "state: {env: MAINTENANCE_MODE}\n",
+		},
 
 		// IPs and CIDRs
 		{
@@ -546,7 +564,7 @@ messages:
 	const want = `policy.yaml:1:10: version: 2 is not supported; want 1
 policy.yaml:2:10: package: "9x" is not a Go package name: want an identifier such as maintenance
 policy.yaml:3:14: output.go: "/abs.go" is absolute: output paths are relative to the policy file's directory
-policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx, haproxy or caddy)
+policy.yaml:3:38: output: unknown key "extra" (want go, pages, nginx, haproxy, caddy or worker)
 policy.yaml:4:14: state.env: "1BAD" is not an environment variable name: want letters, digits and _, starting with a letter or _
 policy.yaml:4:26: state.poll: 0s is not positive: want a duration greater than 0, such as 2s
 policy.yaml:6:9: exempt.ips[0]: invalid CIDR "10.0.0.1/8": the address has bits set beyond the prefix length; did you mean 10.0.0.0/8?

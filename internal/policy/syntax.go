@@ -106,6 +106,7 @@ type OutputSyntax struct {
 	Nginx   String `yaml:"nginx"`   // optional: the nginx server{} snippet (and its http{} companion)
 	HAProxy String `yaml:"haproxy"` // optional: the HAProxy errorfile
 	Caddy   String `yaml:"caddy"`   // optional: the Caddyfile snippet
+	Worker  String `yaml:"worker"`  // optional: the Cloudflare Worker module
 }
 
 // StateSyntax is the state section: where the on/off switch lives at run time.

@@ -294,6 +294,9 @@ func (e *explainer) outputs() section {
 	if p.Output.Caddy != "" {
 		s.items = append(s.items, "the Caddyfile snippet "+e.c(p.Output.Caddy))
 	}
+	if p.Output.Worker != "" {
+		s.items = append(s.items, "the Cloudflare Worker module "+e.c(p.Output.Worker))
+	}
 	return s
 }
 
@@ -337,6 +340,25 @@ func (e *explainer) fronts() section {
 			s.items = append(s.items, who+" cannot check "+strings.Join(cannot, ", ")+": those requests get the maintenance response there (fail closed)")
 		}
 		s.items = append(s.items, who+fail+" read a request as the middleware does: a path that is not clean on the request line is never exempt by path and, with force.paths, always forced; an X-Forwarded-For entry not read alike grants no IP exemption")
+	}
+	if p.Output.Worker != "" {
+		s.items = append(s.items,
+			"the Cloudflare Worker applies force.paths, the mode, response.redirect, read-only mode, schedule windows, exempt.paths (for a path in canonical form only) and exempt.ips (the client address in CF-Connecting-IP, which Cloudflare sets; proxies are not read), and answers with the policy's status, headers, pages and negotiation, with the setting's reason and end; it passes everything else to the origin",
+			"the Cloudflare Worker: the mode is the KV key "+e.c("state")+" of the namespace bound as "+e.c("MAINTENANCE")+", or the text variable "+e.c("MAINTENANCE_STATE")+", in the state file's words (a missing key means off, garbage means state.fallback); it does not read state.env, state.file or the app's Config.State")
+		var cannot []string
+		if len(p.Exempt.Roles) > 0 {
+			cannot = append(cannot, "exempt.roles")
+		}
+		if p.Bypass != nil {
+			cannot = append(cannot, "bypass links and cookies")
+		}
+		if p.Exempt.Tests {
+			cannot = append(cannot, "exempt.tests")
+		}
+		if len(cannot) > 0 {
+			s.items = append(s.items, "the Cloudflare Worker cannot check "+strings.Join(cannot, ", ")+": those requests get the maintenance response there (fail closed)")
+		}
+		s.items = append(s.items, "the Cloudflare Worker decides on the target as it received it and on the one it forwards (without dot segments): it passes a request only when both pass")
 	}
 	if p.Output.HAProxy != "" {
 		s.items = append(s.items, "HAProxy serves its errorfile (the default locale's page) only when it answers itself, with no negotiation and no exemptions")
