@@ -640,7 +640,7 @@ func TestParseExample(t *testing.T) {
 		Output: policy.Output{
 			Go: "maintenance/maintenance_gen.go", Pages: "public/maintenance",
 			Nginx: "nginx/maintenance.conf", NginxHTTP: "nginx/maintenance.http.conf", HAProxy: "haproxy/503.http",
-			Caddy: "caddy/maintenance.caddy",
+			Caddy: "caddy/maintenance.caddy", Worker: "worker/maintenance.mjs",
 		},
 		State: &policy.State{
 			Env:      "MAINTENANCE_MODE",
@@ -650,60 +650,60 @@ func TestParseExample(t *testing.T) {
 		},
 		Exempt: policy.Exempt{
 			Paths: []policy.PathPattern{
-				{Rule: policy.Rule{Index: 0, Raw: "/healthz", Pos: at(34, 11)}, Kind: policy.Exact, Path: "/healthz"},
-				{Rule: policy.Rule{Index: 1, Raw: "/admin/", Pos: at(34, 23)}, Kind: policy.Subtree, Path: "/admin/"},
-				{Rule: policy.Rule{Index: 2, Raw: "re:^/api/v[0-9]+/status$", Pos: at(34, 34)}, Kind: policy.Regexp, Expr: "^/api/v[0-9]+/status$", Regexp: re},
+				{Rule: policy.Rule{Index: 0, Raw: "/healthz", Pos: at(36, 11)}, Kind: policy.Exact, Path: "/healthz"},
+				{Rule: policy.Rule{Index: 1, Raw: "/admin/", Pos: at(36, 23)}, Kind: policy.Subtree, Path: "/admin/"},
+				{Rule: policy.Rule{Index: 2, Raw: "re:^/api/v[0-9]+/status$", Pos: at(36, 34)}, Kind: policy.Regexp, Expr: "^/api/v[0-9]+/status$", Regexp: re},
 			},
 			IPs: []policy.Prefix{
-				{Rule: policy.Rule{Index: 0, Raw: "127.0.0.1", Pos: at(35, 9)}, Prefix: netip.MustParsePrefix("127.0.0.1/32")},
-				{Rule: policy.Rule{Index: 1, Raw: "10.0.0.0/8", Pos: at(35, 22)}, Prefix: netip.MustParsePrefix("10.0.0.0/8")},
-				{Rule: policy.Rule{Index: 2, Raw: "2001:db8::/32", Pos: at(35, 36)}, Prefix: netip.MustParsePrefix("2001:db8::/32")},
+				{Rule: policy.Rule{Index: 0, Raw: "127.0.0.1", Pos: at(37, 9)}, Prefix: netip.MustParsePrefix("127.0.0.1/32")},
+				{Rule: policy.Rule{Index: 1, Raw: "10.0.0.0/8", Pos: at(37, 22)}, Prefix: netip.MustParsePrefix("10.0.0.0/8")},
+				{Rule: policy.Rule{Index: 2, Raw: "2001:db8::/32", Pos: at(37, 36)}, Prefix: netip.MustParsePrefix("2001:db8::/32")},
 			},
 			Roles: []policy.Role{
-				{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(36, 11)}},
-				{Rule: policy.Rule{Index: 1, Raw: "staff", Pos: at(36, 22)}},
+				{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(38, 11)}},
+				{Rule: policy.Rule{Index: 1, Raw: "staff", Pos: at(38, 22)}},
 			},
 		},
 		Force: policy.Force{Paths: []policy.PathPattern{
-			{Rule: policy.Rule{Index: 0, Raw: "/checkout/", Pos: at(41, 11)}, Kind: policy.Subtree, Path: "/checkout/"},
+			{Rule: policy.Rule{Index: 0, Raw: "/checkout/", Pos: at(43, 11)}, Kind: policy.Subtree, Path: "/checkout/"},
 		}},
 		Proxies: []policy.Prefix{
-			{Rule: policy.Rule{Index: 0, Raw: "10.1.0.0/16", Pos: at(44, 11)}, Prefix: netip.MustParsePrefix("10.1.0.0/16")},
+			{Rule: policy.Rule{Index: 0, Raw: "10.1.0.0/16", Pos: at(46, 11)}, Prefix: netip.MustParsePrefix("10.1.0.0/16")},
 		},
 		Response: policy.Response{
 			Status:     503,
 			RetryAfter: 3600,
 			Format:     policy.FormatAuto,
 			JSONPaths: []policy.PathPattern{
-				{Rule: policy.Rule{Index: 0, Raw: "/api/", Pos: at(50, 16)}, Kind: policy.Subtree, Path: "/api/"},
+				{Rule: policy.Rule{Index: 0, Raw: "/api/", Pos: at(52, 16)}, Kind: policy.Subtree, Path: "/api/"},
 			},
 			ClearCookies: []string{"sessionid"},
 		},
 		DefaultLocale: "en",
 		Locales: []policy.Locale{
 			{
-				Tag: "en", Lang: "en", Pos: at(82, 3), UntilLabel: "Expected back by",
+				Tag: "en", Lang: "en", Pos: at(84, 3), UntilLabel: "Expected back by",
 				Title:   "Down for maintenance",
 				Heading: "We'll be back soon",
 				Body:    "We are performing scheduled maintenance. Please try again in a little while.",
 			},
 			{
-				Tag: "fr", Lang: "fr", Pos: at(86, 3),
+				Tag: "fr", Lang: "fr", Pos: at(88, 3),
 				Title:   "Maintenance en cours",
 				Heading: "Nous revenons bientôt",
 				Body:    "Nous effectuons une maintenance planifiée. Merci de réessayer dans quelques instants.",
 			},
 			{
-				Tag: "ar", Lang: "ar", RTL: true, Pos: at(90, 3),
+				Tag: "ar", Lang: "ar", RTL: true, Pos: at(92, 3),
 				Title:   "الموقع قيد الصيانة",
 				Heading: "سنعود قريبًا",
 				Body:    "نقوم حاليًا بأعمال صيانة مجدولة. يرجى المحاولة مرة أخرى بعد قليل.",
 			},
 		},
-		Schedule: []policy.Window{{Index: 0, Start: time.Date(2030, 3, 1, 2, 0, 0, 0, time.UTC), End: time.Date(2030, 3, 1, 4, 0, 0, 0, time.UTC), Pos: at(61, 5)}},
+		Schedule: []policy.Window{{Index: 0, Start: time.Date(2030, 3, 1, 2, 0, 0, 0, time.UTC), End: time.Date(2030, 3, 1, 4, 0, 0, 0, time.UTC), Pos: at(63, 5)}},
 		Announce: 24 * time.Hour,
 		Bypass:   &policy.Bypass{SecretEnv: "MAINTENANCE_BYPASS_SECRET", Path: "/__maintenance/bypass", TTL: 12 * time.Hour},
-		Toggle:   policy.Toggle{Enabled: true, Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(77, 11)}}}},
+		Toggle:   policy.Toggle{Enabled: true, Roles: []policy.Role{{Rule: policy.Rule{Index: 0, Raw: "superuser", Pos: at(79, 11)}}}},
 	}
 	if diff := gocmp.Diff(want, p, policyOpts); diff != "" {
 		t.Errorf("Parse(policy.yaml.example) mismatch (-want +got):\n%s", diff)
