@@ -367,6 +367,9 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 	if p.Output.Nginx != "" && p.State != nil && p.State.File != "" {
 		fmt.Fprintf(c.stdout, "output.nginx: %s\n", nginxMode(p.State.File, m, in))
 	}
+	if p.Output.Worker != "" {
+		fmt.Fprintf(c.stdout, "output.worker: reads its KV key, not this file; to match it: npx wrangler kv key put --binding MAINTENANCE --remote state %s\n", shellQuote(workerSetting(in)))
+	}
 }
 
 // nginxMode says what the nginx snippet does with the state file name,
@@ -409,3 +412,16 @@ func settingLine(st statefile.State) string {
 	line, _, _ := strings.Cut(st.String(), "\n")
 	return line
 }
+
+// workerSetting returns the setting the Worker's KV key should hold to
+// match the state file: its content, or off.
+func workerSetting(in interp.StateInputs) string {
+	if in.FileErr != nil {
+		return "off"
+	}
+	return in.File.String()
+}
+
+// shellQuote quotes s for a POSIX shell: in single quotes, each single
+// quote written as '\''.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

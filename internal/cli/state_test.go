@@ -458,3 +458,21 @@ func TestOffEndsWindow(t *testing.T) {
 		t.Errorf("with nginx, the state file %q", got)
 	}
 }
+
+// TestStatusWorker: with output.worker, on and status say that the Worker
+// reads its KV key, and give the wrangler command that sets it to the
+// file's content, quoted for the shell.
+func TestStatusWorker(t *testing.T) {
+	stateDir(t, strings.Replace(statePolicy, "pages: public}", "pages: public, worker: worker/m.mjs}", 1), time.Date(2029, 6, 1, 12, 0, 0, 0, time.UTC))
+	code, out, errOut := runState(t, "on", "-reason", "Don't panic")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := "output.worker: reads its KV key, not this file; to match it: npx wrangler kv key put --binding MAINTENANCE --remote state 'on\nreason: Don'\\''t panic'\n"
+	if !strings.HasSuffix(out, want) {
+		t.Errorf("output:\n%s\nwant the last line %q", out, want)
+	}
+	if _, out, _ := runState(t, "off"); !strings.HasSuffix(out, "--remote state 'off'\n") {
+		t.Errorf("after off:\n%s", out)
+	}
+}
