@@ -423,5 +423,5 @@ func workerSetting(in interp.StateInputs) string {
 }
 
 // shellQuote quotes s for a POSIX shell: in single quotes, each single
-// quote written as '\''.
+// quote written as '\”.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
