@@ -9,6 +9,7 @@ FUZZTIME ?= 60s
 test:
 	$(GO) mod tidy -diff
 	cd examples/redis && $(GO) mod tidy -diff
+	cd examples/prometheus && $(GO) mod tidy -diff
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo 'gofmt -l lists files; run gofmt -w on them:'; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
@@ -22,6 +23,7 @@ test:
 	$(GO) test -run '^TestParseSize$$' ./internal/policy
 	$(GO) test -run '^TestGolden$$' ./internal/cli
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
+	cd examples/prometheus && $(GO) vet ./... && $(GO) test -race ./...
 # The router conformance suite starts no goroutines: without the race
 # detector it serves its whole corpus, and the routers build faster.
 	cd examples/routers && $(GO) mod tidy -diff && $(GO) vet ./... && $(GO) test ./...
@@ -44,11 +46,13 @@ fuzz:
 	  done; \
 	done
 
-## generate: regenerate the example apps (examples/redis is a module of its own) and the runtime's test tables
+## generate: regenerate the example apps (examples/redis, examples/prometheus and
+## examples/routers are modules of their own) and the runtime's test tables
 generate:
 	$(GO) generate ./...
 	$(GO) test ./internal/gen -run TestRuntimeTables -update
 	cd examples/redis && $(GO) generate ./...
+	cd examples/prometheus && $(GO) generate ./...
 	cd examples/routers && $(GO) generate ./...
 
 ## golden: rewrite the golden files from the current generator

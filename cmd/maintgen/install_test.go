@@ -186,8 +186,8 @@ func TestInstall(t *testing.T) {
 // maintgen, proxyVersion: the checkout's files that git tracks or would
 // add (so no build output, node_modules or ignored file), as the go
 // command zips a module: regular files only (symbolic links left out),
-// without the nested modules (examples/redis, examples/routers). The go
-// command checks the zip as it extracts it.
+// without the nested modules (examples/redis, examples/prometheus,
+// examples/routers). The go command checks the zip as it extracts it.
 //
 // The zip is written with archive/zip rather than golang.org/x/mod/zip,
 // so that maintgen's module requires nothing more for a test: apps that

@@ -1,8 +1,11 @@
 // Command app is an example web app guarded by a maintgen middleware.
 //
-// Switch maintenance mode on with "echo on > maintenance.state" (or
-// EXAMPLE_MAINTENANCE=on), off with "echo off > maintenance.state".
-// Regenerate the guard after editing policy.yaml with go generate.
+// Switch maintenance mode with "go run github.com/maintgen/maintgen/cmd/maintgen on"
+// (-read-only, -for 2h, -reason TEXT), off with "... maintgen off", or with
+// EXAMPLE_MAINTENANCE=on (or read-only) in the environment. With
+// WEBHOOK_URL set, each change of the maintenance state is posted there as
+// JSON (webhook.go). Regenerate the guard after editing policy.yaml with
+// go generate.
 package main
 
 //go:generate go run github.com/maintgen/maintgen/cmd/maintgen generate
@@ -14,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/maintgen/maintgen/examples/app/maintenance"
 )
@@ -39,8 +43,9 @@ func roles(r *http.Request) []string {
 	return u.roles
 }
 
-// newServer returns the app's handler, guarded.
-func newServer(logger *slog.Logger) http.Handler {
+// newServer returns the app's handler, guarded. onChange, when not nil,
+// is the guard's Config.OnChange.
+func newServer(logger *slog.Logger, onChange func(old, new maintenance.Status)) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "Welcome to the example shop.")
@@ -61,7 +66,7 @@ func newServer(logger *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /checkout/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "Checkout.")
 	})
-	guard := maintenance.New(maintenance.Config{Roles: roles, Logger: logger})
+	guard := maintenance.New(maintenance.Config{Roles: roles, Logger: logger, OnChange: onChange})
 	return guard.Wrap(mux)
 }
 
@@ -71,6 +76,10 @@ func main() {
 		addr = "127.0.0.1:8080"
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var onChange func(old, new maintenance.Status)
+	if url := os.Getenv("WEBHOOK_URL"); url != "" {
+		onChange = webhook(http.DefaultClient, url, 5*time.Second, logger)
+	}
 	log.Printf("listening on http://%s", addr)
-	log.Fatal(http.ListenAndServe(addr, newServer(logger)))
+	log.Fatal(http.ListenAndServe(addr, newServer(logger, onChange)))
 }

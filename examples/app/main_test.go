@@ -36,7 +36,7 @@ func TestServe(t *testing.T) {
 	setState("on")
 
 	var logs strings.Builder
-	srv := httptest.NewServer(newServer(slog.New(slog.NewTextHandler(&logs, nil))))
+	srv := httptest.NewServer(newServer(slog.New(slog.NewTextHandler(&logs, nil)), nil))
 	defer srv.Close()
 
 	type request struct {

@@ -1,19 +1,24 @@
 // Command redis is an example web app whose maintenance mode lives in
-// Redis, so that every instance of the app switches together: the
-// generated guard reads the mode through Config.State and the admin
-// toggle writes it through Config.SetState, both backed by one Redis key
-// (go-redis), with a short local cache so that a request costs no round
-// trip.
+// Redis, so that every instance of the app switches together, read-only
+// mode, reason and end included: the Redis key holds the state file's
+// text ("read-only until 2026-03-01T04:00:00Z", then "reason: ..."), the
+// generated guard reads it through Config.Setting, parsed with
+// maintenance.ParseSetting, and the admin toggle writes it through
+// Config.SetSetting, with a short local cache so that a request costs no
+// round trip.
 //
 // Run two instances against one Redis:
 //
 //	REDIS_ADDR=127.0.0.1:6379 ADDR=127.0.0.1:8081 go run .
 //	REDIS_ADDR=127.0.0.1:6379 ADDR=127.0.0.1:8082 go run .
 //
-// then switch both with "redis-cli SET maintgen:maintenance on", or as
-// the admin with
+// then switch both to read-only for the next hour with
 //
-//	curl -u admin:admin-password -d state=on http://127.0.0.1:8081/admin/maintenance
+//	redis-cli SET maintgen:maintenance "$(printf 'read-only until %s\nreason: Upgrading the database' "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)")"
+//
+// ("on" or "off" alone work too), or as the admin with
+//
+//	curl -u admin:admin-password -d state=read-only -d reason='Upgrading the database' http://127.0.0.1:8081/admin/maintenance
 //
 // Regenerate the guard after editing policy.yaml with go generate.
 package main
@@ -29,7 +34,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,22 +43,25 @@ import (
 	"github.com/maintgen/maintgen/examples/redis/maintenance"
 )
 
-// StateKey is the Redis key that holds the mode: "on" or "off" (any case,
-// or 1, 0, true, false); a missing key means off.
+// StateKey is the Redis key that holds the setting, in the state file's
+// grammar (maintenance.ParseSetting): a line "MODE [from T] [until T]",
+// MODE on, off or read-only (or 1, 0, true, false), then optionally a
+// line "reason: TEXT". A missing key means off.
 const StateKey = "maintgen:maintenance"
 
-// Store keeps maintenance mode in a Redis key that every instance of the
-// app shares. Its State and SetState methods are a Config.State and a
-// Config.SetState.
+// Store keeps the maintenance setting in a Redis key that every instance
+// of the app shares. Its Setting and SetSetting methods are a
+// Config.Setting and a Config.SetSetting.
 //
-// State answers from a local cache while it is younger than the cache
+// Setting answers from a local cache while it is younger than the cache
 // time, so that requests do not wait for Redis; when it is older, one
 // request reads Redis while the others keep the cached answer. An error
 // (Redis unreachable, a garbage value) is cached too, so that a Redis
 // outage costs one read per cache time, not one per request; the guard
 // answers an error with the policy's state.fallback (off here: the site
 // stays up while Redis is down). An instance thus sees a switch within
-// the cache time.
+// the cache time; the setting's start and end are the guard's to apply,
+// on its own clock, to the second.
 type Store struct {
 	rdb     *redis.Client
 	key     string
@@ -66,7 +73,7 @@ type Store struct {
 }
 
 type cached struct {
-	on  bool
+	set maintenance.Setting
 	err error
 	at  time.Time
 }
@@ -76,26 +83,26 @@ func NewStore(rdb *redis.Client, key string, ttl time.Duration) *Store {
 	return &Store{rdb: rdb, key: key, ttl: ttl, timeout: time.Second}
 }
 
-// State reports whether maintenance mode is on.
-func (s *Store) State(ctx context.Context) (bool, error) {
+// Setting returns the setting in Redis.
+func (s *Store) Setting(ctx context.Context) (maintenance.Setting, error) {
 	c := s.cur.Load()
 	if c != nil && time.Since(c.at) < s.ttl {
-		return c.on, c.err
+		return c.set, c.err
 	}
 	if c != nil {
 		if !s.mu.TryLock() {
-			return c.on, c.err // another request is reading Redis
+			return c.set, c.err // another request is reading Redis
 		}
 	} else {
 		s.mu.Lock() // the first read: wait for it
 	}
 	defer s.mu.Unlock()
 	if c2 := s.cur.Load(); c2 != c && c2 != nil {
-		return c2.on, c2.err // read meanwhile
+		return c2.set, c2.err // read meanwhile
 	}
 	c = s.read(ctx)
 	s.cur.Store(c)
-	return c.on, c.err
+	return c.set, c.err
 }
 
 // read reads the key, bounded by the Store's timeout and unaffected by
@@ -109,30 +116,22 @@ func (s *Store) read(ctx context.Context) *cached {
 	case errors.Is(err, redis.Nil):
 		// A missing key means off.
 	case err != nil:
-		c.err = fmt.Errorf("read maintenance mode from redis: %w", err)
+		c.err = fmt.Errorf("read the maintenance setting from redis: %w", err)
 	default:
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "on", "1", "true":
-			c.on = true
-		case "off", "0", "false":
-		default:
-			c.err = fmt.Errorf("redis key %s holds %q, neither on nor off", s.key, v)
+		if c.set, err = maintenance.ParseSetting(v); err != nil {
+			c.err = fmt.Errorf("redis key %s holds %q: %w", s.key, v, err)
 		}
 	}
 	return c
 }
 
-// SetState switches maintenance mode for every instance: it sets the key,
+// SetSetting records set for every instance: it sets the key to its text,
 // and this instance's cache at once.
-func (s *Store) SetState(ctx context.Context, on bool) error {
-	word := "off"
-	if on {
-		word = "on"
+func (s *Store) SetSetting(ctx context.Context, set maintenance.Setting) error {
+	if err := s.rdb.Set(ctx, s.key, set.String(), 0).Err(); err != nil {
+		return fmt.Errorf("write the maintenance setting to redis: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.key, word, 0).Err(); err != nil {
-		return fmt.Errorf("write maintenance mode to redis: %w", err)
-	}
-	s.cur.Store(&cached{on: on, at: time.Now()})
+	s.cur.Store(&cached{set: set, at: time.Now()})
 	return nil
 }
 
@@ -156,18 +155,21 @@ func roles(r *http.Request) []string {
 	return u.roles
 }
 
-// newServer returns the app's handler, guarded by a guard whose mode is
-// store's.
+// newServer returns the app's handler, guarded by a guard whose setting
+// is store's.
 func newServer(store *Store, logger *slog.Logger) http.Handler {
 	guard := maintenance.New(maintenance.Config{
-		State:    store.State,
-		SetState: store.SetState,
-		Roles:    roles,
-		Logger:   logger,
+		Setting:    store.Setting,
+		SetSetting: store.SetSetting,
+		Roles:      roles,
+		Logger:     logger,
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "Welcome to the example shop.")
+	})
+	mux.HandleFunc("POST /cart", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "Added to the cart.")
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")

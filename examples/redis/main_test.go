@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -18,6 +20,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/maintgen/maintgen/examples/redis/maintenance"
 )
 
 // cacheTime is the Stores' cache time in these tests: the interval
@@ -131,24 +135,54 @@ func startInstance(t *testing.T, redisAddr string, logger *slog.Logger) *instanc
 // get returns the status of a GET of path.
 func (in *instance) get(t *testing.T, path string) int {
 	t.Helper()
-	res, err := in.srv.Client().Get(in.srv.URL + path)
+	res, _ := in.do(t, http.MethodGet, path)
+	return res.StatusCode
+}
+
+// do sends a request with the header's name-value pairs, and returns the
+// response with its body read.
+func (in *instance) do(t *testing.T, method, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, in.srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	return res.StatusCode
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := in.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(b)
 }
 
 // waitFor waits until every instance answers a GET of / with status, and
 // returns how long that took; it fails the test after cacheTime + slack.
 func waitFor(t *testing.T, status int, instances ...*instance) time.Duration {
 	t.Helper()
+	return waitForMethod(t, http.MethodGet, "/", status, instances...)
+}
+
+// waitForMethod waits until every instance answers method path with
+// status, and returns how long that took; it fails the test after
+// cacheTime + slack.
+func waitForMethod(t *testing.T, method, path string, status int, instances ...*instance) time.Duration {
+	t.Helper()
 	start := time.Now()
 	for i, in := range instances {
-		for in.get(t, "/") != status {
+		for {
+			res, _ := in.do(t, method, path)
+			if res.StatusCode == status {
+				break
+			}
 			if time.Since(start) > cacheTime+slack {
-				t.Fatalf("instance %d: no %d within %s", i, status, cacheTime+slack)
+				t.Fatalf("instance %d: %s %s: no %d within %s", i, method, path, status, cacheTime+slack)
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -196,9 +230,12 @@ func TestInstancesSwitchTogether(t *testing.T) {
 func TestToggleReachesEveryInstance(t *testing.T) {
 	addr, _ := startRedis(t)
 	a, b := startInstance(t, addr, nil), startInstance(t, addr, nil)
-	toggle := func(in *instance, user, password, state string) *http.Response {
+	toggle := func(in *instance, user, password, form string) *http.Response {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, in.srv.URL+"/admin/maintenance", strings.NewReader("state="+state))
+		if !strings.Contains(form, "=") {
+			form = "state=" + form
+		}
+		req, err := http.NewRequest(http.MethodPost, in.srv.URL+"/admin/maintenance", strings.NewReader(form))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,6 +268,24 @@ func TestToggleReachesEveryInstance(t *testing.T) {
 		t.Fatalf("the admin's toggle: %d", res.StatusCode)
 	}
 	waitFor(t, 200, a, b)
+
+	// Read-only, with a reason and an end, from b to a.
+	until := time.Now().Add(time.Hour).Truncate(time.Second).UTC()
+	form := url.Values{"state": {"read-only"}, "reason": {"Moving racks"}, "until": {until.Format(time.RFC3339)}}
+	if res := toggle(b, "admin", "admin-password", form.Encode()); res.StatusCode != 200 {
+		t.Fatalf("the admin's read-only toggle: %d", res.StatusCode)
+	}
+	want := "read-only until " + until.Format(time.RFC3339) + "\nreason: Moving racks"
+	if v, err := a.rdb.Get(context.Background(), StateKey).Result(); err != nil || v != want {
+		t.Errorf("key %q, %v; want %q", v, err, want)
+	}
+	waitForMethod(t, http.MethodPost, "/cart", 503, a, b)
+	if got := a.get(t, "/"); got != 200 {
+		t.Errorf("GET / while read-only: %d", got)
+	}
+	if res, body := a.do(t, http.MethodPost, "/cart"); !strings.Contains(body, "Moving racks") || res.Header.Get("Retry-After") == "300" {
+		t.Errorf("POST /cart: Retry-After %q, page %s", res.Header.Get("Retry-After"), body)
+	}
 }
 
 // TestStoreReadsRedisOncePerCacheTime: many concurrent requests cost one
@@ -248,7 +303,7 @@ func TestStoreReadsRedisOncePerCacheTime(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 100 {
-				if _, err := store.State(context.Background()); err != nil {
+				if _, err := store.Setting(context.Background()); err != nil {
 					t.Error(err)
 					return
 				}
@@ -290,7 +345,7 @@ func TestRedisDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(cacheTime)
-	if _, err := in.store.State(ctx); err == nil || !strings.Contains(err.Error(), `holds "maybe"`) {
+	if _, err := in.store.Setting(ctx); err == nil || !strings.Contains(err.Error(), `holds "maybe"`) {
 		t.Errorf("garbage value: %v", err)
 	}
 	if got := in.get(t, "/"); got != 200 {
@@ -311,5 +366,65 @@ func TestRedisDown(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), `"level":"WARN"`); n != 2 {
 		t.Errorf("%d warnings (garbage value, redis down), want 2:\n%s", n, logs.String())
+	}
+}
+
+// TestReadOnlyAcrossInstances writes a read-only setting with a reason
+// and an end to the key, as the state file's text, from a third client:
+// both instances switch to read-only within the cache time (a GET passes,
+// a POST gets the maintenance page with the reason, the end and a
+// Retry-After counting down to it, or the JSON with both), report it in
+// their Status, and switch off by themselves at the end.
+func TestReadOnlyAcrossInstances(t *testing.T) {
+	addr, _ := startRedis(t)
+	a, b := startInstance(t, addr, nil), startInstance(t, addr, nil)
+	ops := redis.NewClient(&redis.Options{Addr: addr})
+	defer ops.Close()
+	ctx := context.Background()
+
+	const reason = "Upgrading the <database>"
+	// Two seconds ahead at least, in whole seconds: the end comes within
+	// the test.
+	until := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second).UTC()
+	text := "read-only until " + until.Format(time.RFC3339) + "\nreason: " + reason
+	if err := ops.Set(ctx, StateKey, text, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	took := waitForMethod(t, http.MethodPost, "/cart", 503, a, b)
+	t.Logf("read-only on both instances within %s", took)
+	for i, in := range []*instance{a, b} {
+		if res, body := in.do(t, http.MethodGet, "/"); res.StatusCode != 200 || !strings.Contains(body, "Welcome") {
+			t.Errorf("instance %d: GET / while read-only: %d %q", i, res.StatusCode, body)
+		}
+		res, body := in.do(t, http.MethodPost, "/cart")
+		retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
+		if res.StatusCode != 503 || err != nil || retry < 0 || retry > 3 {
+			t.Errorf("instance %d: POST /cart: %d, Retry-After %q, want 503 and the seconds to %s", i, res.StatusCode, res.Header.Get("Retry-After"), until)
+		}
+		for _, want := range []string{`<p class="live">Upgrading the &lt;database&gt;</p>`, `<time datetime="` + until.Format(time.RFC3339) + `">`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("instance %d: the page lacks %s:\n%s", i, want, body)
+			}
+		}
+		_, body = in.do(t, http.MethodPost, "/cart", "Accept", "application/json")
+		var doc struct{ Reason, Until string }
+		if err := json.Unmarshal([]byte(body), &doc); err != nil || doc.Reason != reason || doc.Until != until.Format(time.RFC3339) {
+			t.Errorf("instance %d: JSON %s (%v)", i, body, err)
+		}
+	}
+	g := maintenance.New(maintenance.Config{Setting: a.store.Setting})
+	if st := g.Status(ctx); !st.On || !st.ReadOnly || st.Reason != reason || !st.Until.Equal(until) || st.Source != "config" {
+		t.Errorf("Status %+v", st)
+	}
+
+	// The end: both guards apply it on their clocks, with the key as it is.
+	time.Sleep(time.Until(until))
+	for i, in := range []*instance{a, b} {
+		if res, _ := in.do(t, http.MethodPost, "/cart"); res.StatusCode != 200 {
+			t.Errorf("instance %d: POST /cart after the end: %d, want 200", i, res.StatusCode)
+		}
+	}
+	if v, err := ops.Get(ctx, StateKey).Result(); err != nil || v != text {
+		t.Errorf("the key holds %q (%v), want it unchanged", v, err)
 	}
 }

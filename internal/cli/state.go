@@ -180,11 +180,15 @@ func existenceFronts(p *policy.Policy, st statefile.State, t time.Time) string {
 		return ""
 	}
 	who := strings.Join(fronts, " and ")
+	reads, applies := "reads", "applies"
+	if len(fronts) > 1 {
+		reads, applies = "read", "apply"
+	}
 	switch {
 	case !st.From.IsZero():
-		return fmt.Sprintf("-at: %s reads any state file as on, so it would start now, not at %s; run maintgen on at that time instead (at(1), a systemd timer or cron)", who, stamp(st.From))
+		return fmt.Sprintf("-at: %s %s any state file as on, so it would start now, not at %s; run maintgen on at that time instead (at(1), a systemd timer or cron)", who, reads, stamp(st.From))
 	case st.Mode == statefile.Off && !st.Plain():
-		return fmt.Sprintf("a schedule window is in progress until %s: ending it early writes off until then to the state file, which %s would read as on; %s applies no schedule, so it is off unless the file exists; to end the window at the app, remove it from the policy and regenerate", stamp(st.Until), who, who)
+		return fmt.Sprintf("a schedule window is in progress until %s: ending it early writes off until then to the state file, which %s would read as on; %s %s no schedule, so it is off unless the file exists; to end the window at the app, remove it from the policy and regenerate", stamp(st.Until), who, who, applies)
 	}
 	return ""
 }

@@ -224,6 +224,8 @@ func TestOnOffErrors(t *testing.T) {
 		{"-until before -at", statePolicy, []string{"on", "-at", "2029-06-02T00:00:00Z", "-until", "2029-06-01T18:00:00Z"}, ExitUsage, "maintgen on: -until 2029-06-01T18:00:00Z is not after -at 2029-06-02T00:00:00Z"},
 		{"-at with nginx", strings.Replace(statePolicy, "pages: public}", "pages: public, nginx: deploy/m.conf}", 1), []string{"on", "-at", "2029-06-02T00:00:00Z"}, ExitPolicy,
 			"maintgen on: -at: the nginx snippet (output.nginx) reads any state file as on, so it would start now, not at 2029-06-02T00:00:00Z; run maintgen on at that time instead (at(1), a systemd timer or cron)"},
+		{"-at with nginx and Caddy", strings.Replace(statePolicy, "pages: public}", "pages: public, nginx: deploy/m.conf, caddy: deploy/m.caddy}", 1), []string{"on", "-at", "2029-06-02T00:00:00Z"}, ExitPolicy,
+			"maintgen on: -at: the nginx snippet (output.nginx) and the Caddy snippet (output.caddy) read any state file as on, so it would start now, not at 2029-06-02T00:00:00Z; run maintgen on at that time instead (at(1), a systemd timer or cron)"},
 		{"bad policy", "version: 2\n", []string{"on"}, ExitPolicy, "policy.yaml:1:10: version: 2 is not supported; want 1"},
 		{"missing policy", statePolicy, []string{"on", "-policy", "nope.yaml"}, ExitPolicy, "nope.yaml:1:1: cannot read policy: no such file or directory"},
 	} {

@@ -30,6 +30,9 @@ var cannotRun = map[string]string{
 var exitCodes = map[string]int{
 	// The guard answers the request itself: try's exit code 3.
 	"maintgen try -path /shop -ip 10.1.0.7 -xff 203.0.113.50 -lang fr": 3,
+	// The policy has nginx and Caddy snippets, which refuse a planned
+	// start: exit code 1, nothing written.
+	"maintgen on -at 2029-12-01T01:00:00Z -for 2h": 1,
 }
 
 // substitutions turn a documented command into the one this test runs:

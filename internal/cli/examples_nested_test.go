@@ -8,3 +8,9 @@ import "testing"
 func TestRedisExampleUpToDate(t *testing.T) {
 	checkExample(t, "examples/redis", "make generate (go generate in examples/redis)")
 }
+
+// TestPrometheusExampleUpToDate does the same for the Prometheus example,
+// a module of its own too.
+func TestPrometheusExampleUpToDate(t *testing.T) {
+	checkExample(t, "examples/prometheus", "make generate (go generate in examples/prometheus)")
+}
