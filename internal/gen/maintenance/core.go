@@ -359,7 +359,8 @@ func (g *Guard) decide(r *http.Request) decision {
 			return d
 		}
 	}
-	st := g.state(r.Context())
+	var st moment
+	g.state(r.Context(), &st)
 	if g.cfg.OnChange != nil {
 		g.observe(g.statusOf(st))
 	}
@@ -461,8 +462,15 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 		return
 	}
 	h["Vary"] = hdrVary
-	if v := g.retryHeader(d.end); v != nil {
-		h["Retry-After"] = v
+	switch {
+	case d.end == 0 && !retryAfterDate: // the fixed value, or none
+		if retryAfter != 0 {
+			h["Retry-After"] = hdrRetry
+		}
+	default:
+		if v := g.retryHeader(d.end); v != nil {
+			h["Retry-After"] = v
+		}
 	}
 	if len(hdrClearCookies) != 0 && (d.step == stepRedirect || d.step == stepMaintenance) {
 		h["Set-Cookie"] = hdrClearCookies[:len(hdrClearCookies):len(hdrClearCookies)]
@@ -484,8 +492,8 @@ func (g *Guard) respond(w http.ResponseWriter, r *http.Request, d *decision) {
 	if d.format == fmtJSON {
 		pg = &l.json
 	}
-	if live := g.livePage(d); live != nil {
-		pg = live
+	if d.reason != "" || d.end != 0 {
+		pg = g.livePage(d)
 	}
 	h["Content-Type"] = pg.contentType
 	h["Content-Language"] = l.contentLanguage

@@ -193,47 +193,44 @@ type moment struct {
 // state returns the state now: a schedule window (unless the setting
 // suspends it) is on until its end; the setting adds read-only (outside
 // a window), its reason, and its end (no end: none known).
-func (g *Guard) state(ctx context.Context) moment {
-	w, s := g.mode(ctx)
-	var st moment
+func (g *Guard) state(ctx context.Context, st *moment) {
+	w := g.word.Load()
+	var set *Setting
+	switch {
+	case w&stateStale == 0:
+		if w&stateOn != 0 {
+			set = g.set.Load()
+		}
+	case g.cfg.Setting != nil || g.cfg.State != nil:
+		set = new(Setting) // Config's answer; it stays on the stack
+		w = g.configState(ctx, set)
+	default:
+		w, set = g.refresh(w), g.set.Load()
+	}
 	if scheduleOn && w&stateSuspend == 0 {
 		st.end, st.window = g.windowEnd()
 	}
 	if w&stateOn != 0 {
 		st.readOnly = w&stateReadOnly != 0 && !st.window
-		st.reason = s.Reason
-		if s.Until.IsZero() {
-			st.end = 0 // on with no end: none known
-		} else {
-			st.end = max(st.end, s.Until.Unix())
+		st.end = 0 // on with no end: none known
+		if set != nil {
+			st.reason = set.Reason
+			if !set.Until.IsZero() {
+				end, _ := g.windowEnd()
+				st.end = max(end, set.Until.Unix())
+			}
 		}
 	}
 	st.on = st.window || w&stateOn != 0
-	return st
 }
 
-// mode returns the state word's mode bits and the setting they come from.
-func (g *Guard) mode(ctx context.Context) (uint32, Setting) {
-	w := g.word.Load()
-	if w&stateStale != 0 {
-		if g.cfg.Setting != nil || g.cfg.State != nil {
-			return g.configState(ctx)
-		}
-		w = g.refresh(w)
-	}
-	if s := g.set.Load(); s != nil {
-		return w, *s
-	}
-	return w, Setting{}
-}
-
-// configState asks Config.Setting or Config.State: an error means
-// stateFallback, logged once.
-func (g *Guard) configState(ctx context.Context) (uint32, Setting) {
-	var s Setting
+// configState asks Config.Setting or Config.State for the setting s: an
+// error means stateFallback, logged once. It returns the state word's mode
+// bits, with stateStale: Config is asked on every request.
+func (g *Guard) configState(ctx context.Context, s *Setting) uint32 {
 	var err error
 	if g.cfg.Setting != nil {
-		s, err = g.cfg.Setting(ctx)
+		*s, err = g.cfg.Setting(ctx)
 	} else {
 		var on bool
 		on, err = g.cfg.State(ctx)
@@ -246,18 +243,20 @@ func (g *Guard) configState(ctx context.Context) (uint32, Setting) {
 			g.warn("maintenance: Config.State failed; using state.fallback until it succeeds",
 				slog.String("error", err.Error()), slog.Bool("fallback", stateFallback))
 		}
-		s = *fallbackSetting()
+		*s = *fallbackSetting()
 	} else if g.stateErr.Load() {
 		g.stateErr.Store(false)
 	}
-	return s.bits(g.now()), s
+	return stateStale | s.bits(g.now())
 }
 
 // Status returns the maintenance state now, outside any request: for a
 // worker deciding whether to pause, or a load balancer's check (see
 // StatusHandler). It reads the state as a request would.
 func (g *Guard) Status(ctx context.Context) Status {
-	st := g.statusOf(g.state(ctx))
+	var m moment
+	g.state(ctx, &m)
+	st := g.statusOf(m)
 	g.observe(st)
 	return st
 }
