@@ -148,14 +148,30 @@ func workerOrigin(t *testing.T) string {
 // from origin, and waits until every socket accepts connections. workerd
 // is stopped when the test ends; an uncaught exception it logged fails
 // the test.
+//
+// freePort's ports are free when chosen, but another process (a parallel
+// test package starting nginx or Caddy) may bind one before workerd does:
+// then workerd logs "Address already in use", and it starts again on
+// other ports, up to three times.
 func startWorkerd(t *testing.T, bin, origin string, specs []workerSpec) []workerSite {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		if sites, ok := startWorkerdOnce(t, bin, origin, specs, attempt == 3); ok {
+			return sites
+		}
+		t.Logf("workerd could not bind its ports (attempt %d); starting it again", attempt)
+	}
+}
+
+// startWorkerdOnce is one attempt of startWorkerd; ok is false when a
+// port was taken and this is not the last attempt.
+func startWorkerdOnce(t *testing.T, bin, origin string, specs []workerSpec, last bool) (sites []workerSite, ok bool) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(workerTestWrapper), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var services, sockets []string
-	var sites []workerSite
 	services = append(services, fmt.Sprintf(`(name = "origin", external = (address = %q, http = ()))`, origin))
 	for i, spec := range specs {
 		name := fmt.Sprintf("w%d.mjs", i)
@@ -209,12 +225,16 @@ func startWorkerd(t *testing.T, bin, origin string, specs []workerSpec) []worker
 		defer mu.Unlock()
 		return log.String()
 	}
+	retried := false
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		select {
 		case <-exited:
 		case <-time.After(10 * time.Second):
 			t.Error("workerd did not exit after being killed")
+		}
+		if retried {
+			return
 		}
 		for _, line := range strings.Split(logText(), "\n") {
 			if strings.Contains(line, "error") || strings.Contains(line, "Uncaught") {
@@ -230,6 +250,12 @@ func startWorkerd(t *testing.T, bin, origin string, specs []workerSpec) []worker
 				t.Fatalf("workerd exited: %v\n%s\n%s", waitErr, logText(), conf)
 			default:
 			}
+			if !last && strings.Contains(logText(), "Address already in use") {
+				retried = true
+				cmd.Process.Kill()
+				<-exited
+				return nil, false
+			}
 			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", site.port), time.Second)
 			if err == nil {
 				c.Close()
@@ -241,7 +267,14 @@ func startWorkerd(t *testing.T, bin, origin string, specs []workerSpec) []worker
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	return sites
+	// A socket bound by another process answers too: the log says so.
+	if !last && strings.Contains(logText(), "Address already in use") {
+		retried = true
+		cmd.Process.Kill()
+		<-exited
+		return nil, false
+	}
+	return sites, true
 }
 
 type writerFunc func([]byte) (int, error)
