@@ -19,9 +19,7 @@ test:
 # themselves under it (difftest.Race); they
 # run here, without it.
 	$(GO) test ./internal/bench/...
-	$(GO) test -run '^TestXFFEntry$$' ./internal/proxyconf
-	$(GO) test -run '^TestParseSize$$' ./internal/policy
-	$(GO) test -run '^TestGolden$$' ./internal/cli
+	$(GO) test -run '^(TestXFFEntry|TestParseSize|TestGolden|Test(Nginx|Caddy|Worker)MatchesMiddleware)$$' ./internal/proxyconf ./internal/policy ./internal/cli
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race ./...
 	cd examples/prometheus && $(GO) vet ./... && $(GO) test -race ./...
 # The router conformance suite starts no goroutines: without the race

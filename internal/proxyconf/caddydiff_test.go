@@ -211,6 +211,7 @@ var caddyFront = front{name: "Caddy", connect: true, languageRanges: CaddyAccept
 // (caddyWant); Caddy never passes a request that the middleware would
 // not.
 func TestCaddyMatchesMiddleware(t *testing.T) {
+	skipUnderRace(t)
 	bin := caddyBinary(t)
 	var policies []*policy.Policy
 	var pages []map[string][]byte

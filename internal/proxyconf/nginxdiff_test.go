@@ -108,6 +108,7 @@ func startPolicyNginx(t *testing.T, bin string, p *policy.Policy, pages map[stri
 // middleware does, the case is either left out with its reason, or
 // expected to fail closed, as listed in nginxWant and README.md.
 func TestNginxMatchesMiddleware(t *testing.T) {
+	skipUnderRace(t)
 	bin := nginxBinary(t)
 	version := nginxVersion(t, bin)
 	for _, file := range diffPolicies {
@@ -543,4 +544,15 @@ func settingAtFront(p *policy.Policy, c difftest.Case, req *interp.Request) inte
 		req.On, req.ReadOnly, req.Suspended = true, false, false
 	}
 	return middleware
+}
+
+// skipUnderRace skips a differential test under the race detector: its
+// own code is a sequential loop over thousands of requests, which -race
+// slows twofold and has nothing to check in (the servers are other
+// processes), so make test runs it once, without -race.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if difftest.Race {
+		t.Skip("make test runs the differential tests without the race detector")
+	}
 }

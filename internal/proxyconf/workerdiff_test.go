@@ -648,6 +648,7 @@ func workerExtraCases(p *policy.Policy) []workerCase0 {
 // golden test proves equal to the generated middleware's). Every request
 // the Worker passes, the middleware behind it passes too.
 func TestWorkerMatchesMiddleware(t *testing.T) {
+	skipUnderRace(t)
 	bin := workerdBinary(t)
 	type loaded struct {
 		p     *policy.Policy
