@@ -80,7 +80,9 @@ type Config struct {
 	// the toggle, of Setting or State seen by a request or Status, and a
 	// schedule window starting or ending. Calls come in order, from one
 	// goroutine at a time, never from a request's goroutine: a slow hook
-	// delays later calls, not requests.
+	// delays later calls, not requests. The file's poller and the
+	// windows' timers run for the Guard's lifetime: create one Guard per
+	// process, not one per test or request.
 	OnChange func(old, new Status)
 }
 
