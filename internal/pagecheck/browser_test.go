@@ -219,6 +219,8 @@ type pageState struct {
 	H1        []string      `json:"h1"`
 	Viewport  bool          `json:"viewport"`
 	Overflow  bool          `json:"overflow"` // wider than the window: a horizontal scroll bar
+	Width     int64         `json:"width"`    // the window's inner size
+	Height    int64         `json:"height"`
 	Card      *box          `json:"card"`     // <main>'s box, nil without one
 	Texts     []browserText `json:"texts"`
 	Canvas    string        `json:"canvas"`
@@ -261,6 +263,8 @@ const stateJS = `(() => {
     h1: [...document.querySelectorAll('h1')].map(h => h.textContent.replace(/\s+/g, ' ').trim()),
     viewport: !!document.querySelector('meta[name=viewport]'),
     overflow: document.documentElement.scrollWidth > window.innerWidth,
+    width: window.innerWidth,
+    height: window.innerHeight,
     card: r ? {X: r.x, Y: r.y, W: r.width, H: r.height} : null,
     texts: texts,
     canvas: canvas,
@@ -301,14 +305,19 @@ func (s pageState) texts() ([]Text, error) {
 	return out, nil
 }
 
-// artifactsDir returns the folder for the test's screenshots:
-// $MAINTGEN_ARTIFACTS/browser, or artifacts/browser at the repository's
-// root (ignored by git). It empties it first.
+// artifactsDir returns the folder for the test's screenshots,
+// $MAINTGEN_ARTIFACTS/browser (MAINTGEN_ARTIFACTS=artifacts puts them in
+// artifacts/browser at the repository's root, ignored by git), emptied
+// first; or "" when MAINTGEN_ARTIFACTS is not set: the screenshots then
+// are not taken, which halves the test's time.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
 	root := os.Getenv("MAINTGEN_ARTIFACTS")
 	if root == "" {
-		root = filepath.Join(repoRoot, "artifacts")
+		return ""
+	}
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(repoRoot, root)
 	}
 	dir, err := filepath.Abs(filepath.Join(root, "browser"))
 	if err != nil {
@@ -341,8 +350,8 @@ var readmeViewport = viewport{"readme", 720, 450, false}
 // itself, none blocked or failed, logged no console error, shows the
 // locale's title, h1, lang and dir, fits the window, centers its card,
 // and that its text colors, as Chromium computes them, are the ones
-// TextColors finds and meet MinContrast. It saves a screenshot of each
-// page, scheme and size under the artifacts folder.
+// TextColors finds and meet MinContrast. With MAINTGEN_ARTIFACTS set
+// (artifactsDir), it saves a screenshot of each page, scheme and size.
 //
 // With MAINTGEN_SCREENSHOTS set to a folder (make screenshots), it also
 // writes the README's pictures there.
@@ -382,7 +391,9 @@ func TestBrowser(t *testing.T) {
 		return srv.URL
 	}
 	shots := artifactsDir(t)
-	t.Logf("screenshots: %s", shots)
+	if shots != "" {
+		t.Logf("screenshots: %s", shots)
+	}
 
 	// The pages run in parallel (as many at once as -test.parallel, by
 	// default GOMAXPROCS): each has its own tab, browser context and
@@ -426,6 +437,13 @@ func TestBrowser(t *testing.T) {
 // show loads url in the scheme s at the size v and returns a screenshot.
 func (b *tab) show(t *testing.T, url string, s Scheme, v viewport) []byte {
 	t.Helper()
+	b.load(t, url, s, v)
+	return b.screenshot(t, url, s, v)
+}
+
+// load loads url in the scheme s at the size v.
+func (b *tab) load(t *testing.T, url string, s Scheme, v viewport) {
+	t.Helper()
 	err := chromedp.Do(b.ctx,
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
@@ -444,6 +462,11 @@ func (b *tab) show(t *testing.T, url string, s Scheme, v viewport) []byte {
 	if err != nil {
 		t.Fatalf("%s in %s mode at %dx%d: %v", url, s, v.width, v.height, err)
 	}
+}
+
+// screenshot returns a screenshot of the page loaded, as load left it.
+func (b *tab) screenshot(t *testing.T, url string, s Scheme, v viewport) []byte {
+	t.Helper()
 	img, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot of %s in %s mode at %dx%d: %v", url, s, v.width, v.height, err)
@@ -457,16 +480,19 @@ func (b *tab) check(t *testing.T, pageURL string, pg page, s Scheme, shots strin
 	b.take()
 	base := strings.TrimSuffix(pg.File, ".html")
 	for _, v := range viewports {
-		img := b.show(t, pageURL, s, v)
-		name := filepath.Join(shots, filepath.FromSlash(base)+fmt.Sprintf(".%s.%dx%d.png", s, v.width, v.height))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, img, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if cfg, err := png.DecodeConfig(bytes.NewReader(img)); err != nil || cfg.Width != int(v.width) || cfg.Height != int(v.height) {
-			t.Errorf("%s: screenshot is %dx%d (err %v), want %dx%d", v.name, cfg.Width, cfg.Height, err, v.width, v.height)
+		b.load(t, pageURL, s, v)
+		if shots != "" {
+			img := b.screenshot(t, pageURL, s, v)
+			name := filepath.Join(shots, filepath.FromSlash(base)+fmt.Sprintf(".%s.%dx%d.png", s, v.width, v.height))
+			if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(name, img, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if cfg, err := png.DecodeConfig(bytes.NewReader(img)); err != nil || cfg.Width != int(v.width) || cfg.Height != int(v.height) {
+				t.Errorf("%s: screenshot is %dx%d (err %v), want %dx%d", v.name, cfg.Width, cfg.Height, err, v.width, v.height)
+			}
 		}
 
 		raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]byte](stateJS))
@@ -525,6 +551,9 @@ func (b *tab) checkState(t *testing.T, at string, pg page, s Scheme, v viewport,
 	}
 	if st.Overflow {
 		t.Errorf("%s: the page is wider than the window", at)
+	}
+	if st.Width != v.width || st.Height != v.height {
+		t.Errorf("%s: the window is %dx%d, want %dx%d", at, st.Width, st.Height, v.width, v.height)
 	}
 	if pg.Builtin {
 		if st.Card == nil {
