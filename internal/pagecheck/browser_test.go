@@ -221,7 +221,7 @@ type pageState struct {
 	Overflow  bool          `json:"overflow"` // wider than the window: a horizontal scroll bar
 	Width     int64         `json:"width"`    // the window's inner size
 	Height    int64         `json:"height"`
-	Card      *box          `json:"card"`     // <main>'s box, nil without one
+	Card      *box          `json:"card"` // <main>'s box, nil without one
 	Texts     []browserText `json:"texts"`
 	Canvas    string        `json:"canvas"`
 }
