@@ -372,7 +372,7 @@ func (c *command) printStatus(p *policy.Policy, t time.Time) {
 		fmt.Fprintf(c.stdout, "output.nginx: %s\n", nginxMode(p.State.File, m, in))
 	}
 	if p.Output.Worker != "" {
-		fmt.Fprintf(c.stdout, "output.worker: reads its KV key, not this file; to match it: npx wrangler kv key put --binding MAINTENANCE --remote state %s\n", shellQuote(workerSetting(in)))
+		fmt.Fprintf(c.stdout, "output.worker: reads its KV key, not this file; to match it: npx wrangler kv key put --binding MAINTENANCE --remote state %s\n", shellQuote(workerSetting(p, in)))
 	}
 }
 
@@ -418,10 +418,14 @@ func settingLine(st statefile.State) string {
 }
 
 // workerSetting returns the setting the Worker's KV key should hold to
-// match the state file: its content, or off.
-func workerSetting(in interp.StateInputs) string {
-	if in.FileErr != nil {
+// match the state file: its content; off for a missing file; the
+// fallback's word for one the guard cannot read, as the guard reads it.
+func workerSetting(p *policy.Policy, in interp.StateInputs) string {
+	switch {
+	case errors.Is(in.FileErr, fs.ErrNotExist):
 		return "off"
+	case in.FileErr != nil:
+		return string(statefile.Word(p.State.Fallback))
 	}
 	return in.File.String()
 }

@@ -477,4 +477,11 @@ func TestStatusWorker(t *testing.T) {
 	if _, out, _ := runState(t, "off"); !strings.HasSuffix(out, "--remote state 'off'\n") {
 		t.Errorf("after off:\n%s", out)
 	}
+	// A file the guard cannot read means state.fallback (on) to it.
+	if err := os.WriteFile("maintenance.state", []byte("maybe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := runState(t, "status"); !strings.HasSuffix(out, "--remote state 'on'\n") {
+		t.Errorf("a garbage file:\n%s", out)
+	}
 }

@@ -207,8 +207,10 @@ func (g *Guard) state(ctx context.Context, st *moment) {
 	default:
 		w, set = g.refresh(w), g.set.Load()
 	}
+	var windowEnd int64
 	if scheduleOn && w&stateSuspend == 0 {
-		st.end, st.window = g.windowEnd()
+		windowEnd, st.window = g.windowEnd()
+		st.end = windowEnd
 	}
 	if w&stateOn != 0 {
 		st.readOnly = w&stateReadOnly != 0 && !st.window
@@ -216,8 +218,7 @@ func (g *Guard) state(ctx context.Context, st *moment) {
 		if set != nil {
 			st.reason = set.Reason
 			if !set.Until.IsZero() {
-				end, _ := g.windowEnd()
-				st.end = max(end, set.Until.Unix())
+				st.end = max(windowEnd, set.Until.Unix())
 			}
 		}
 	}
@@ -274,7 +275,7 @@ func (g *Guard) statusOf(st moment) Status {
 
 // StatusHandler returns a handler answering GET and HEAD with the Status
 // as JSON ({"on":true,"read_only":false,"until":"2026-12-01T04:00:00Z",
-// "reason":"...","source":"file"}), with Cache-Control: no-store; other
+// "reason":"...","source":"state.file"}), with Cache-Control: no-store; other
 // methods get 405. Mount it where load balancers, status pages and scripts
 // can ask, outside the guard or exempt.
 func (g *Guard) StatusHandler() http.Handler {
