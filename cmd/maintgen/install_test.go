@@ -3,6 +3,8 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path"
@@ -131,9 +133,8 @@ const proxyVersion = "v0.0.0-test"
 // No module proxy holds this checkout, so the test makes one: a file://
 // GOPROXY holding the checkout as module version v0.0.0-test (writeProxy),
 // followed by the module cache's own download directory for the
-// dependencies. It uses a module cache of its own, so that this version
-// never lands in the shared one, and -trimpath, so that the build cache
-// serves the dependencies however the caches are laid out.
+// dependencies. It uses a module cache of its own (installModCache), so
+// that this version never lands in the shared one.
 func TestInstall(t *testing.T) {
 	checkout := checkoutAndDeps(t)
 	proxy := t.TempDir()
@@ -146,8 +147,8 @@ func TestInstall(t *testing.T) {
 	g := goCommand{t: t, env: append(os.Environ(),
 		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(strings.TrimSpace(string(cache)), "cache", "download")),
 		"GOSUMDB=off", // the checksum database knows no v0.0.0-test
-		"GOMODCACHE="+filepath.Join(t.TempDir(), "mod"),
-		"GOFLAGS=-modcacherw -trimpath",
+		"GOMODCACHE="+installModCache(t, checkout),
+		"GOFLAGS=-modcacherw",
 		"GOBIN="+gobin,
 		"GOWORK=off", "GOTOOLCHAIN=local",
 	)}
@@ -180,6 +181,26 @@ func TestInstall(t *testing.T) {
 			t.Errorf("maintgen version: %q, want maintgen and the checkout's version", out)
 		}
 	})
+}
+
+// installModCache returns TestInstall's module cache: a directory that
+// stays from run to run for one checkout, less the proxyVersion of
+// maintgen, which it removes because the checkout has changed since.
+//
+// The build cache keys a package by its directory, so a fresh module cache
+// per run would compile maintgen's dependencies again on every run, and
+// -trimpath, which does not, compiles the whole standard library once more
+// with a cold build cache.
+func installModCache(t *testing.T, checkout string) string {
+	t.Helper()
+	sum := sha256.Sum256([]byte(checkout))
+	dir := filepath.Join(os.TempDir(), "maintgen-install-test-"+hex.EncodeToString(sum[:6]))
+	for _, p := range []string{"github.com/maintgen", "cache/download/github.com/maintgen"} {
+		if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // writeProxy writes a file:// module proxy into dir holding one version of
