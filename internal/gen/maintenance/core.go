@@ -81,8 +81,8 @@ type Config struct {
 	// schedule window starting or ending. Calls come in order, from one
 	// goroutine at a time, never from a request's goroutine: a slow hook
 	// delays later calls, not requests. The file's poller and the
-	// windows' timers run for the Guard's lifetime: create one Guard per
-	// process, not one per test or request.
+	// windows' timers run until Close: create one Guard per process, not
+	// one per request, and Close a test's Guards when it ends.
 	OnChange func(old, new Status)
 }
 

@@ -40,12 +40,12 @@ type fileState struct {
 
 // newFilePoller creates the timer, stopped, before g is shared: load only
 // resets it, so that a load on any goroutine may use it.
-// With OnChange, the timer re-reads the file itself.
+// With OnChange, the timer re-reads the file itself, until Close.
 func (g *Guard) newFilePoller() {
 	g.file.timer = time.AfterFunc(statePoll, func() {
 		w := g.word.Or(stateStale) | stateStale
 		if g.cfg.OnChange != nil {
-			g.refresh(w)
+			g.background(func() { g.refresh(w) })
 		}
 	})
 	g.file.timer.Stop()

@@ -244,7 +244,7 @@ func TestOnChange(t *testing.T) {
 	t.Run("env start", func(t *testing.T) {
 		t.Setenv(envVar, "on")
 		c := newChanges()
-		New(Config{OnChange: c.hook})
+		closeAtEnd(t, New(Config{OnChange: c.hook}))
 		if got := c.wait(t, 1); got[0].On || !got[1].On || got[1].Source != "state.env" {
 			t.Errorf("call %+v", got)
 		}
@@ -252,7 +252,7 @@ func TestOnChange(t *testing.T) {
 	t.Run("file", func(t *testing.T) {
 		useStateFile(t)
 		c := newChanges()
-		New(Config{OnChange: c.hook}) // no request: polling notices
+		closeAtEnd(t, New(Config{OnChange: c.hook})) // no request: polling notices
 		writeState(t, "read-only\nreason: migration\n")
 		if got := c.wait(t, 1); got[0].On || !got[1].ReadOnly || got[1].Reason != "migration" {
 			t.Errorf("call 1 %+v", got)
@@ -274,6 +274,7 @@ func TestOnChange(t *testing.T) {
 		var mu sync.Mutex
 		c := newChanges()
 		g := New(Config{OnChange: c.hook, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+		closeAtEnd(t, g)
 		set := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 		set(win1Start)
 		g.Decide(newReq("/secret"))
@@ -290,6 +291,42 @@ func TestOnChange(t *testing.T) {
 			t.Errorf("%d calls, want 2", c.count())
 		}
 	})
+}
+
+// closeAtEnd closes g when t ends, so that no poller or timer of g runs
+// while a later test swaps the tables it reads.
+func closeAtEnd(t *testing.T, g *Guard) {
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+}
+
+// TestClose checks that Close stops the file's poller: a change of the
+// file made after it reaches OnChange only through a request.
+func TestClose(t *testing.T) {
+	useStateFile(t)
+	c := newChanges()
+	g := New(Config{OnChange: c.hook})
+	writeState(t, "on\n")
+	c.wait(t, 1)
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	g.Close() // again: nothing more
+	writeState(t, "off\n")
+	time.Sleep(4 * statePoll)
+	if n := c.count(); n != 1 {
+		t.Errorf("%d OnChange calls after Close, want 1 (before it)", n)
+	}
+	if d := g.Decide(newReq("/secret")); !d.Pass || d.Step != StepOff {
+		t.Errorf("a request after Close: %+v, want the file's off", d)
+	}
+	time.Sleep(2 * statePoll)
+	if n := c.count(); n != 1 {
+		t.Errorf("%d OnChange calls after Close, want 1: a request after it queues none", n)
+	}
 }
 
 func removeState() error {

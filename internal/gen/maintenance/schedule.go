@@ -22,7 +22,8 @@ func (g *Guard) windowEnd() (int64, bool) {
 }
 
 // watchSchedule, for OnChange, observes the Status at each start and end
-// of a window from now on, on a timer.
+// of a window from now on, on a timer, until Close (a timer pending then
+// fires once, and does nothing).
 func (g *Guard) watchSchedule() {
 	now := g.now()
 	sec := now.Unix()
@@ -30,8 +31,10 @@ func (g *Guard) watchSchedule() {
 		for _, edge := range [...]int64{w.start, w.end} {
 			if edge > sec {
 				time.AfterFunc(time.Unix(edge, 0).Sub(now), func() {
-					g.notice()
-					g.watchSchedule()
+					g.background(func() {
+						g.notice()
+						g.watchSchedule()
+					})
 				})
 				return
 			}

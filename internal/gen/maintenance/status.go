@@ -303,6 +303,37 @@ type notifier struct {
 	mu      sync.Mutex
 	queue   [][2]Status
 	running bool
+
+	// bg is held for reading by each run of the file's poller and the
+	// windows' timers (background), and for writing by Close, which so
+	// waits for a run in progress.
+	bg     sync.RWMutex
+	closed atomic.Bool // Close was called
+}
+
+// Close stops what OnChange runs in the background, the state file's
+// poller and the schedule's timers, waiting for a run in progress; after
+// it returns, no new OnChange call is queued (one queued before may still
+// be made). The Guard goes on serving requests, and reads the state file
+// as it does without OnChange. Close returns nil, and does nothing more
+// when called again.
+func (g *Guard) Close() error {
+	n := &g.notes
+	n.bg.Lock()
+	n.closed.Store(true)
+	n.bg.Unlock()
+	return nil
+}
+
+// background runs f, a run of the file's poller or of a window's timer,
+// unless g is closed.
+func (g *Guard) background(f func()) {
+	n := &g.notes
+	n.bg.RLock()
+	defer n.bg.RUnlock()
+	if !n.closed.Load() {
+		f()
+	}
 }
 
 // same reports whether a and b are the same state for OnChange.
@@ -313,7 +344,7 @@ func same(a, b *Status) bool {
 // observe queues an OnChange call when st differs from the last Status
 // observed, and starts a goroutine to deliver it unless one runs.
 func (g *Guard) observe(st Status) {
-	if g.cfg.OnChange == nil {
+	if g.cfg.OnChange == nil || g.notes.closed.Load() {
 		return
 	}
 	n := &g.notes
