@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/statefile"
 )
 
@@ -285,7 +286,7 @@ func TestOperationsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the go command is needed to compile generated code: %v", err)
 	}
-	dir := t.TempDir()
+	dir := difftest.BuildDir(t) // the build cache serves its packages again
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/opsapp\n\ngo 1.25\n")
 	writeFile(t, filepath.Join(dir, "policy.yaml"), e2ePolicy)
 	writeFile(t, filepath.Join(dir, "main.go"), e2eMain)

@@ -203,7 +203,7 @@ func Run(t *testing.T, pkgs []Package) {
 	if err != nil {
 		t.Fatalf("the go command is needed to compile generated code: %v", err)
 	}
-	root := t.TempDir()
+	root := BuildDir(t)
 	write := func(name string, data []byte) {
 		t.Helper()
 		name = filepath.Join(root, name)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/policy"
 	"github.com/maintgen/maintgen/internal/render"
 )
@@ -97,7 +98,7 @@ func TestVariants(t *testing.T) {
 		t.Fatalf("the go command is needed: %v", err)
 	}
 	p, pages := runtimePolicy(t)
-	root := t.TempDir()
+	root := difftest.BuildDir(t)
 	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/variants\n\ngo 1.25\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
