@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/docs"
 )
 
@@ -117,7 +118,15 @@ func TestGoTool(t *testing.T) {
 		}
 	}
 
-	app := t.TempDir()
+	// The app and the shop live where the build cache finds their
+	// packages again from run to run (difftest.BuildDir).
+	root := difftest.BuildDir(t)
+	app, shop := filepath.Join(root, "app"), filepath.Join(root, "shop")
+	for _, dir := range []string{app, shop} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	write := func(name, data string) {
 		t.Helper()
 		if err := os.WriteFile(filepath.Join(app, name), []byte(data), 0o644); err != nil {
@@ -171,7 +180,6 @@ func TestGoTool(t *testing.T) {
 
 	// A new user's first steps: maintgen init in a new module, then only
 	// the lines it prints pasted into the app.
-	shop := t.TempDir()
 	install(shop, "example.com/shop")
 	printed := mustGo(shop, "tool", "maintgen", "init")
 	line := func(prefix string) string {
