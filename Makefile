@@ -2,34 +2,44 @@
 GO ?= go
 FUZZTIME ?= 60s
 
-.PHONY: test bench fuzz generate golden check-generated lint screenshots
+.PHONY: test tidy test-race test-norace test-examples bench fuzz generate golden check-generated lint screenshots
 
 ## test: tidy go.mod and gofmt'd sources (every nested module too), vet and
-## staticcheck, then every test (race detector on), fuzz seeds included
-test:
+## staticcheck, then every test (race detector on), fuzz seeds included. The
+## three groups of tests run two at a time, each target's output kept
+## together: on two cores one group's waits (browsers, servers, the go
+## command) are another's CPU.
+test: tidy lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-race test-norace test-examples
+
+tidy:
 	$(GO) mod tidy -diff
 	cd examples/redis && $(GO) mod tidy -diff
 	cd examples/prometheus && $(GO) mod tidy -diff
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo 'gofmt -l lists files; run gofmt -w on them:'; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	$(GO) vet ./...
-	$(GO) tool staticcheck ./...
-# go vet has run every analyzer above; the test lines skip the vet pass
+	cd examples/routers && $(GO) mod tidy -diff
+
+# go vet (make lint) runs every analyzer; the test lines skip the vet pass
 # that go test adds (-vet=off), which would redo its work for the race
 # build, standard library included.
+test-race:
 	$(GO) test -race -vet=off ./...
+
 # Tests of pure computation that the race detector slows six to sixty times
 # and has nothing to check in (no goroutines) carry //go:build !race or skip
-# themselves under it (difftest.Race); they
-# run here, without it.
+# themselves under it (difftest.Race); they run here, without it.
+test-norace:
 	$(GO) test -vet=off ./internal/bench/...
 	$(GO) test -vet=off -run '^(TestXFFEntry|TestParseSize|TestGolden|Test(Nginx|Caddy|Worker)MatchesMiddleware)$$' ./internal/proxyconf ./internal/policy ./internal/cli
+
+# The nested modules. The router conformance suite starts no goroutines:
+# without the race detector it serves its whole corpus, and the routers
+# build faster. gin's nomsgpack tag leaves out its MessagePack codec
+# (github.com/ugorji/go), which routes nothing and took half the suite's
+# compile time.
+test-examples:
 	cd examples/redis && $(GO) vet ./... && $(GO) test -race -vet=off ./...
 	cd examples/prometheus && $(GO) vet ./... && $(GO) test -race -vet=off ./...
-# The router conformance suite starts no goroutines: without the race
-# detector it serves its whole corpus, and the routers build faster. gin's
-# nomsgpack tag leaves out its MessagePack codec (github.com/ugorji/go),
-# which routes nothing and took half the suite's compile time.
-	cd examples/routers && $(GO) mod tidy -diff && $(GO) vet -tags nomsgpack ./... && $(GO) test -tags nomsgpack -vet=off ./...
+	cd examples/routers && $(GO) vet -tags nomsgpack ./... && $(GO) test -tags nomsgpack -vet=off ./...
 
 ## bench: every benchmark, benchstat-friendly (run twice to compare); first
 ## generates the 100,000-rule guard, which is not committed (-tags ip100k)
@@ -68,7 +78,7 @@ check-generated: generate golden
 
 ## lint: formatting, vet and staticcheck (pinned in go.mod as a tool)
 lint:
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo 'gofmt -l lists files; run gofmt -w on them:'; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
