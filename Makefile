@@ -31,14 +31,15 @@ test-norace:
 	$(GO) test -vet=off ./internal/bench/...
 	$(GO) test -vet=off -run '^(TestXFFEntry|TestParseSize|TestGolden|Test(Nginx|Caddy|Worker)MatchesMiddleware)$$' ./internal/proxyconf ./internal/policy ./internal/cli
 
-# The nested modules. The router conformance suite starts no goroutines:
-# without the race detector it serves its whole corpus, and the routers
-# build faster. gin's nomsgpack tag leaves out its MessagePack codec
-# (github.com/ugorji/go), which routes nothing and took half the suite's
-# compile time.
+# The nested modules. Those tested with the race detector are vetted with
+# it too (vet -race), so that their dependencies are compiled once. The
+# router conformance suite starts no goroutines: without the race detector
+# it serves its whole corpus, and the routers build faster. gin's
+# nomsgpack tag leaves out its MessagePack codec (github.com/ugorji/go),
+# which routes nothing and took half the suite's compile time.
 test-examples:
-	cd examples/redis && $(GO) vet ./... && $(GO) test -race -vet=off ./...
-	cd examples/prometheus && $(GO) vet ./... && $(GO) test -race -vet=off ./...
+	cd examples/redis && $(GO) vet -race ./... && $(GO) test -race -vet=off ./...
+	cd examples/prometheus && $(GO) vet -race ./... && $(GO) test -race -vet=off ./...
 	cd examples/routers && $(GO) vet -tags nomsgpack ./... && $(GO) test -tags nomsgpack -vet=off ./...
 
 ## bench: every benchmark, benchstat-friendly (run twice to compare); first
