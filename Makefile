@@ -11,13 +11,12 @@ export GOGC
 .PHONY: test tidy test-race test-norace test-examples bench fuzz generate golden check-generated lint screenshots
 
 ## test: tidy go.mod and gofmt'd sources (every nested module too), vet and
-## staticcheck, and every test (race detector on), fuzz seeds included. lint
-## and the three groups of tests run two at a time, each target's output
-## kept together: on two cores one group's waits (browsers, servers, the go
-## command) are another's CPU. lint and test-race start first: they compile
-## the two builds the others share, without and with the race detector.
-test: tidy
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint test-race test-norace test-examples
+## staticcheck, then every test (race detector on), fuzz seeds included. The
+## three groups of tests run two at a time, each target's output kept
+## together: on two cores one group's waits (browsers, servers, the go
+## command) are another's CPU.
+test: tidy lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-race test-norace test-examples
 
 tidy:
 	$(GO) mod tidy -diff
