@@ -58,15 +58,18 @@ type command struct {
 // every line of a sh block (a line ending in \ continues on the next;
 // comment lines are skipped), and the lines of a console block that start
 // with "$ ". The blocks of install recipes (Recipes) are left out: the
-// tests of cmd/maintgen run them. An unlabelled block that shows a
+// tests of cmd/maintgen run them; so are Go blocks (GoBlockPrefix), which
+// examples/routers compiles. An unlabelled block that shows a
 // command must say console: problems says so, and names unknown markers.
 func commands(d *Doc) (blocks [][]command, problems []string) {
 	for _, b := range d.Blocks {
 		lines := strings.Split(strings.TrimSuffix(b.Text, "\n"), "\n")
 		switch {
+		case b.Lang == "go" && strings.HasPrefix(b.Marker, GoBlockPrefix):
+			continue // compiled by examples/routers
 		case b.Marker != "":
 			if !slices.Contains(Recipes, b.Marker) {
-				problems = append(problems, fmt.Sprintf("%s:%d: block marked %q, which is not an install recipe (Recipes)", d.Path, b.Line, b.Marker))
+				problems = append(problems, fmt.Sprintf("%s:%d: block marked %q, which is not an install recipe (Recipes) or a Go block (GoBlockPrefix)", d.Path, b.Line, b.Marker))
 			}
 			continue
 		case b.Lang == "" && strings.HasPrefix(lines[0], "$ "):
@@ -265,7 +268,7 @@ func TestCommandsExtracted(t *testing.T) {
 	}
 
 	for src, want := range map[string]string{
-		"<!-- docs: nope -->\n```sh\nmaintgen on\n```\n": `x.md:4: block marked "nope", which is not an install recipe (Recipes)`,
+		"<!-- docs: nope -->\n```sh\nmaintgen on\n```\n": `x.md:4: block marked "nope", which is not an install recipe (Recipes) or a Go block (GoBlockPrefix)`,
 		"```\n$ maintgen on\n```\n":                      "x.md:3: a block of commands and their output without a language: label it ```console",
 	} {
 		if _, problems := commands(Parse("x.md", "# X\n\n"+src)); !slices.Equal(problems, []string{want}) {

@@ -36,6 +36,11 @@ const (
 // Recipes are the names of the install recipes.
 var Recipes = []string{RecipeTool, RecipeReplace, RecipeBinary, RecipeBinaryCheckout}
 
+// GoBlockPrefix starts the marker of a Go block of README.md that
+// examples/routers compiles (TestREADMEGoBlocks) against the real routers
+// and a generated guard: <!-- docs: go-router-chi --> and the like.
+const GoBlockPrefix = "go-"
+
 // Doc is one Markdown file, parsed.
 type Doc struct {
 	Path     string // slash-separated, relative to the repository root
