@@ -9,9 +9,9 @@
 // /{tenant}/...) and a catch-all. Each handler names itself in the
 // X-Route response header, so that the conformance suite
 // (conformance_test.go) can tell which route ran for every request
-// target, with the mode on and off. TestREADMEGoBlocks (readme_test.go)
-// compiles the README's Go blocks, marked <!-- docs: go-... -->, against
-// the same routers and guard.
+// target, with the mode on and off. TestDocsGoBlocks (docs_test.go)
+// compiles the Go blocks of the README and docs/operations.md, marked
+// <!-- docs: go-... -->, against the same routers and guard.
 //
 // Run the suite with "go test ./..." in this directory: the whole corpus,
 // about 58,000 request targets through 13 setups, mode on and off. Under

@@ -36,8 +36,8 @@ const (
 // Recipes are the names of the install recipes.
 var Recipes = []string{RecipeTool, RecipeReplace, RecipeBinary, RecipeBinaryCheckout}
 
-// GoBlockPrefix starts the marker of a Go block of README.md that
-// examples/routers compiles (TestREADMEGoBlocks) against the real routers
+// GoBlockPrefix starts the marker of a Go block of the documentation that
+// examples/routers compiles (TestDocsGoBlocks) against the real routers
 // and a generated guard: <!-- docs: go-router-chi --> and the like.
 const GoBlockPrefix = "go-"
 
