@@ -133,3 +133,63 @@ func apiOf(f *ast.File) []string {
 	slices.Sort(api)
 	return api
 }
+
+// TestStatusExcerpt holds the excerpt of the Status type in
+// docs/operations.md (its fields, without their JSON tags) to the
+// generated code: the same fields, in the same order, of the same types.
+func TestStatusExcerpt(t *testing.T) {
+	const file = "docs/operations.md"
+	d, err := Read(root, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(d.Blocks, func(b Block) bool {
+		return b.Lang == "go" && strings.HasPrefix(b.Text, "type Status struct {")
+	})
+	if i < 0 {
+		t.Fatalf("%s: no Go block with the Status type", file)
+	}
+	b := d.Blocks[i]
+	excerpt, err := parser.ParseFile(token.NewFileSet(), file, "package p\n"+b.Text, 0)
+	if err != nil {
+		t.Fatalf("%s:%d: the excerpt does not parse as Go: %v", file, b.Line, err)
+	}
+	src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(apiGuard)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard, err := parser.ParseFile(token.NewFileSet(), apiGuard, src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := fieldsOf(excerpt, "Status"), fieldsOf(guard, "Status")
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("%s:%d: the Status excerpt has the fields %q; the generated code has %q", file, b.Line, got, want)
+	}
+}
+
+// fieldsOf returns the fields of the struct type name in f, each as its
+// name and type.
+func fieldsOf(f *ast.File, name string) []string {
+	fset := token.NewFileSet()
+	var out []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		ts, ok := n.(*ast.TypeSpec)
+		if !ok || ts.Name.Name != name {
+			return true
+		}
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			return false
+		}
+		for _, fd := range st.Fields.List {
+			var b bytes.Buffer
+			printer.Fprint(&b, fset, fd.Type)
+			for _, n := range fd.Names {
+				out = append(out, n.Name+" "+b.String())
+			}
+		}
+		return false
+	})
+	return out
+}
