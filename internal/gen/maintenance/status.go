@@ -316,7 +316,8 @@ type notifier struct {
 // it returns, no new OnChange call is queued (one queued before may still
 // be made). The Guard goes on serving requests, and reads the state file
 // as it does without OnChange. Close returns nil, and does nothing more
-// when called again.
+// when called again. Do not call it from a Config func: the poller runs
+// them, and Close would wait for itself.
 func (g *Guard) Close() error {
 	n := &g.notes
 	n.bg.Lock()
