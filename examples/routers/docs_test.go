@@ -149,7 +149,7 @@ func TestDocsGoBlocks(t *testing.T) {
 	// nomsgpack, as make test builds gin (Makefile), so that the build
 	// cache serves the routers.
 	cmd := exec.Command(goTool, "vet", "-tags", "nomsgpack", "-overlay", cfgFile, ".")
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOTOOLCHAIN=local") // never edits go.mod
 	if out, err := cmd.CombinedOutput(); err != nil {
 		// The files' line numbers are the documentation's (//line directives).
 		t.Errorf("the documentation's Go blocks do not compile: %v\n%s", err, out)
