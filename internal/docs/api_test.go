@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/maintgen/maintgen/internal/difftest"
 )
 
 // apiSummary is where the documentation sums up the generated API: the Go
@@ -24,9 +26,10 @@ const (
 )
 
 // TestAPISummary holds the summary of the generated API in
-// docs/architecture.md to the generated code: it must show every exported
-// function and method of a guard with every feature, and every field of
-// Config, with their real parameter and result types, and nothing else.
+// docs/architecture.md to the generated code, as difftest.ExportedAPI
+// prints both: it must show every exported function and method of a
+// guard with every feature, and Config, with their real parameter and
+// result types and fields, and nothing else.
 func TestAPISummary(t *testing.T) {
 	d, err := Read(root, apiSummaryFile)
 	if err != nil {
@@ -43,7 +46,7 @@ func TestAPISummary(t *testing.T) {
 		t.Fatalf("%s: no Go block under the heading %q", apiSummaryFile, apiSummaryHeading)
 	}
 	doc := d.Blocks[i]
-	summary, err := parser.ParseFile(token.NewFileSet(), apiSummaryFile, "package p\n"+doc.Text, 0)
+	summary, err := difftest.ExportedAPI([]byte("package p\n" + doc.Text))
 	if err != nil {
 		t.Fatalf("%s:%d: the summary does not parse as Go: %v", apiSummaryFile, doc.Line, err)
 	}
@@ -51,88 +54,29 @@ func TestAPISummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard, err := parser.ParseFile(token.NewFileSet(), apiGuard, src, 0)
+	guard, err := difftest.ExportedAPI(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	got, want := apiOf(summary), apiOf(guard)
+	// The summary shows the functions, the methods and Config.
+	shown := func(decl string) bool {
+		return strings.HasPrefix(decl, "func ") || strings.HasPrefix(decl, "type Config ")
+	}
+	got, want := slices.DeleteFunc(summary, not(shown)), slices.DeleteFunc(guard, not(shown))
 	for _, w := range want {
 		if !slices.Contains(got, w) {
-			t.Errorf("%s:%d: the summary lacks %s", apiSummaryFile, doc.Line, w)
+			t.Errorf("%s:%d: the summary lacks\n%s", apiSummaryFile, doc.Line, w)
 		}
 	}
 	for _, g := range got {
 		if !slices.Contains(want, g) {
-			t.Errorf("%s:%d: the summary shows %s, which the generated code (%s) has not", apiSummaryFile, doc.Line, g, apiGuard)
+			t.Errorf("%s:%d: the summary shows\n%s\nwhich the generated code (%s) has not", apiSummaryFile, doc.Line, g, apiGuard)
 		}
 	}
 }
 
-// apiOf returns the exported functions and methods of f (on exported
-// types) and the fields of its Config, each as one line: the declaration
-// without parameter names, body or comments.
-func apiOf(f *ast.File) []string {
-	fset := token.NewFileSet()
-	print := func(n ast.Node) string {
-		var b bytes.Buffer
-		printer.Fprint(&b, fset, n)
-		return b.String()
-	}
-	// typeOnly prints a func type with its parameters' and results' names
-	// dropped: names are not API.
-	typeOnly := func(ft *ast.FuncType) string {
-		var parts []string
-		for _, fl := range []*ast.FieldList{ft.Params, ft.Results} {
-			var ts []string
-			if fl != nil {
-				for _, fd := range fl.List {
-					for range max(len(fd.Names), 1) {
-						ts = append(ts, print(fd.Type))
-					}
-				}
-			}
-			parts = append(parts, "("+strings.Join(ts, ", ")+")")
-		}
-		return parts[0] + " " + parts[1]
-	}
-	var api []string
-	for _, d := range f.Decls {
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if !d.Name.IsExported() {
-				continue
-			}
-			recv := ""
-			if d.Recv != nil {
-				rt := print(d.Recv.List[0].Type)
-				if !ast.IsExported(strings.TrimPrefix(rt, "*")) {
-					continue
-				}
-				recv = "(" + rt + ") "
-			}
-			api = append(api, "func "+recv+d.Name.Name+typeOnly(d.Type))
-		case *ast.GenDecl:
-			for _, s := range d.Specs {
-				ts, ok := s.(*ast.TypeSpec)
-				if !ok || ts.Name.Name != "Config" {
-					continue
-				}
-				for _, fd := range ts.Type.(*ast.StructType).Fields.List {
-					for _, n := range fd.Names {
-						if ft, ok := fd.Type.(*ast.FuncType); ok {
-							api = append(api, "Config."+n.Name+" func"+typeOnly(ft))
-						} else {
-							api = append(api, "Config."+n.Name+" "+print(fd.Type))
-						}
-					}
-				}
-			}
-		}
-	}
-	slices.Sort(api)
-	return api
-}
+func not(f func(string) bool) func(string) bool { return func(s string) bool { return !f(s) } }
 
 // TestStatusExcerpt holds the excerpt of the Status type in
 // docs/operations.md (its fields, without their JSON tags) to the

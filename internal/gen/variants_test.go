@@ -1,17 +1,10 @@
 package gen
 
 import (
-	"bytes"
-	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/printer"
-	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -146,93 +139,13 @@ func TestExportedAPIDiffers(t *testing.T) {
 	}
 }
 
-// exportedAPI returns the exported declarations of a Go file, printed
-// without bodies, docs and unexported struct fields, sorted.
+// exportedAPI returns difftest.ExportedAPI of src, failing t when src
+// does not parse.
 func exportedAPI(t *testing.T, src []byte) []string {
 	t.Helper()
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, 0)
+	api, err := difftest.ExportedAPI(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	print := func(n any) string {
-		var b bytes.Buffer
-		if err := printer.Fprint(&b, fset, n); err != nil {
-			t.Fatal(err)
-		}
-		return b.String()
-	}
-	var api []string
-	for _, d := range f.Decls {
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if !d.Name.IsExported() || d.Recv != nil && !ast.IsExported(recvType(d.Recv)) {
-				continue
-			}
-			d.Body, d.Doc = nil, nil
-			for _, field := range fieldsOf(d.Type.Params, d.Type.Results) {
-				for _, n := range field.Names {
-					n.Name = "_" // parameter names are not API; their number is
-				}
-			}
-			api = append(api, print(d))
-		case *ast.GenDecl:
-			for _, s := range d.Specs {
-				switch s := s.(type) {
-				case *ast.TypeSpec:
-					if !s.Name.IsExported() {
-						continue
-					}
-					if st, ok := s.Type.(*ast.StructType); ok {
-						st.Fields.List = slices.DeleteFunc(st.Fields.List, func(f *ast.Field) bool {
-							return len(f.Names) > 0 && !f.Names[0].IsExported()
-						})
-						for _, f := range st.Fields.List {
-							f.Doc, f.Comment = nil, nil
-						}
-					}
-					api = append(api, "type "+print(s))
-				case *ast.ValueSpec:
-					for i, n := range s.Names {
-						if !n.IsExported() {
-							continue
-						}
-						v := ""
-						if i < len(s.Values) {
-							v = " = " + print(s.Values[i])
-						}
-						typ := ""
-						if s.Type != nil {
-							typ = " " + print(s.Type)
-						}
-						api = append(api, fmt.Sprintf("%s %s%s%s", strings.ToLower(d.Tok.String()), n.Name, typ, v))
-					}
-				}
-			}
-		}
-	}
-	slices.Sort(api)
 	return api
-}
-
-// recvType returns the name of a method's receiver type.
-func recvType(recv *ast.FieldList) string {
-	typ := recv.List[0].Type
-	if star, ok := typ.(*ast.StarExpr); ok {
-		typ = star.X
-	}
-	if id, ok := typ.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
-}
-
-func fieldsOf(lists ...*ast.FieldList) []*ast.Field {
-	var out []*ast.Field
-	for _, l := range lists {
-		if l != nil {
-			out = append(out, l.List...)
-		}
-	}
-	return out
 }
