@@ -493,7 +493,9 @@ func (b *tab) check(t *testing.T, pageURL string, pg page, shots string) {
 	t.Helper()
 	b.take()
 	base := strings.TrimSuffix(pg.File, ".html")
-	b.load(t, pageURL, Light, viewports[0])
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(pageURL)); err != nil {
+		t.Fatalf("%s: %v", pageURL, err)
+	}
 	for _, l := range looks() {
 		s, v := l.s, l.v
 		b.emulate(t, s, v)
