@@ -3,8 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path"
@@ -14,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/docs"
 )
 
@@ -193,8 +192,7 @@ func TestInstall(t *testing.T) {
 // with a cold build cache.
 func installModCache(t *testing.T, checkout string) string {
 	t.Helper()
-	sum := sha256.Sum256([]byte(checkout))
-	dir := filepath.Join(os.TempDir(), "maintgen-install-test-"+hex.EncodeToString(sum[:6]))
+	dir := difftest.StablePath("install-test", checkout)
 	for _, p := range []string{"github.com/maintgen", "cache/download/github.com/maintgen"} {
 		if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
 			t.Fatal(err)

@@ -22,8 +22,7 @@ func BuildDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256([]byte(wd + "\x00" + t.Name()))
-	dir := filepath.Join(os.TempDir(), "maintgen-build-"+hex.EncodeToString(sum[:8]))
+	dir := StablePath("build", wd+"\x00"+t.Name())
 	if err := os.RemoveAll(dir); err != nil { // left by a run that crashed
 		t.Fatal(err)
 	}
@@ -32,4 +31,13 @@ func BuildDir(t *testing.T) string {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
+}
+
+// StablePath returns a path under os.TempDir that is the same on every
+// run for one kind of directory and one key (a checkout, a test), for
+// what the build cache should find again at the same place:
+// maintgen-KIND-DIGEST, DIGEST from the key's SHA-256.
+func StablePath(kind, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(os.TempDir(), "maintgen-"+kind+"-"+hex.EncodeToString(sum[:8]))
 }
