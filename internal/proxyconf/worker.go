@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/policy"
@@ -42,6 +43,18 @@ type workerTables struct {
 	ClearCookies  []string       `json:"clearCookies"`
 	DefaultLocale int            `json:"defaultLocale"`
 	Locales       []workerLocale `json:"locales"`
+	Bypass        *workerBypass  `json:"bypass"` // null: no bypass section
+}
+
+// workerBypass is the bypass section: the link's path (a byte string),
+// the name of the Worker secret that holds the secret (bypass.secret_env,
+// as the middleware's environment variable is named), the cookie's
+// lifetime in seconds, and whether it is Secure.
+type workerBypass struct {
+	Path      string `json:"path"`
+	SecretEnv string `json:"secretEnv"`
+	TTL       int64  `json:"ttl"`
+	Secure    bool   `json:"secure"`
 }
 
 // workerPaths is one list of path patterns: exact paths, subtrees (with
@@ -137,6 +150,9 @@ func Worker(p *policy.Policy, t *gen.Tables) ([]byte, error) {
 		ClearCookies:  append([]string{}, t.ClearCookieSet...),
 		DefaultLocale: t.DefaultLocale,
 	}
+	if b := p.Bypass; b != nil {
+		tb.Bypass = &workerBypass{Path: byteString(b.Path), SecretEnv: b.SecretEnv, TTL: int64(b.TTL / time.Second), Secure: !b.InsecureCookie}
+	}
 	for _, s := range t.ExemptIPs {
 		lo, hi := s.Lo.As16(), s.Hi.As16()
 		tb.ExemptIPs = append(tb.ExemptIPs, [2]string{hex.EncodeToString(lo[:]), hex.EncodeToString(hi[:])})
@@ -173,7 +189,13 @@ func Worker(p *policy.Policy, t *gen.Tables) ([]byte, error) {
 	b.WriteString("// key \"state\", or else the text variable MAINTENANCE_STATE, in the words of\n")
 	b.WriteString("// the state file (on, off, read-only, from, until, reason:). Deploy it with\n")
 	fmt.Fprintf(&b, "// wrangler (main = %q); docs/caddy-and-workers.md says how, and\n", jsComment(path.Base(out)))
-	b.WriteString("// what the Worker does differently from the middleware.\n\n")
+	b.WriteString("// what the Worker does differently from the middleware.\n")
+	if p.Bypass != nil {
+		env := jsComment(p.Bypass.SecretEnv)
+		fmt.Fprintf(&b, "//\n// The bypass link's secret is the Worker secret %s\n", env)
+		fmt.Fprintf(&b, "// (wrangler secret put %s), as the middleware's is\n// that environment variable.\n", env)
+	}
+	b.WriteString("\n")
 	b.WriteString("const policy = ")
 	b.Write(data)
 	b.WriteString(";\n\n")

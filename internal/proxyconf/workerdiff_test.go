@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/maintgen/maintgen/internal/difftest"
 	"github.com/maintgen/maintgen/internal/gen"
 	"github.com/maintgen/maintgen/internal/interp"
@@ -127,8 +128,9 @@ func (s *kvStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // workerSpec is one Worker to run: its module and its bindings.
 type workerSpec struct {
 	module []byte
-	kv     bool    // bind a KV namespace as MAINTENANCE, served by the test
-	text   *string // bind the text variable MAINTENANCE_STATE
+	kv     bool      // bind a KV namespace as MAINTENANCE, served by the test
+	text   *string   // bind the text variable MAINTENANCE_STATE
+	secret [2]string // bind the text variable secret[0] (bypass.secret_env) to secret[1], unless secret[0] is ""
 }
 
 // workerOrigin starts the origin the Workers fetch: it answers 299 with
@@ -189,6 +191,9 @@ func startWorkerdOnce(t *testing.T, bin, origin string, specs []workerSpec, last
 		}
 		if spec.text != nil {
 			bindings = append(bindings, fmt.Sprintf(`(name = "MAINTENANCE_STATE", text = %s)`, strconv.Quote(*spec.text)))
+		}
+		if spec.secret[0] != "" {
+			bindings = append(bindings, fmt.Sprintf(`(name = %s, text = %s)`, strconv.Quote(spec.secret[0]), strconv.Quote(spec.secret[1])))
 		}
 		services = append(services, fmt.Sprintf(`(name = "w%d", worker = (modules = [(name = "test.mjs", esModule = embed "test.mjs"), (name = "worker.mjs", esModule = embed %q)], compatibilityDate = "2024-09-23", bindings = [%s], globalOutbound = "origin"))`,
 			i, name, strings.Join(bindings, ", ")))
@@ -325,6 +330,8 @@ type workerRequest struct {
 	state *string // the KV value; nil for none
 	req   interp.Request
 	zone  bool // CF-Connecting-IP holds a zone, which the Worker does not read
+
+	cookieLines []string // the Cookie lines as sent, which the middleware reads one by one (req has them joined)
 }
 
 // workerCase turns a matrix case into a Worker request, or gives the
@@ -406,6 +413,15 @@ func workerCase(p *policy.Policy, c difftest.Case) (workerRequest, string) {
 		return out
 	}
 	req.Accept, req.AcceptLanguage = trim(req.Accept), trim(req.AcceptLanguage)
+	// workerd joins a request's Cookie lines into one, with commas, as
+	// Headers.get joins any header's: the Worker reads the cookies of that
+	// line, so a bypass cookie after the first line is not read (fail
+	// closed). Browsers send one Cookie line, and Cloudflare joins
+	// HTTP/2's cookie crumbs with semicolons (RFC 9113, section 8.2.3).
+	w.cookieLines = req.Cookie
+	if len(req.Cookie) > 1 {
+		req.Cookie = []string{strings.Join(req.Cookie, ", ")}
+	}
 	w.req = req
 	return w, ""
 }
@@ -425,8 +441,8 @@ func workerdRefuses(uri string) string {
 }
 
 // workerWant is what the Worker must answer: the interpreter's decision
-// with no roles and no bypass (the Worker checks neither, so they exempt
-// nobody), and no client address for a CF-Connecting-IP with a zone. The
+// with no roles (the Worker knows none, so they exempt nobody), and no
+// client address for a CF-Connecting-IP with a zone. The
 // origin gets the path without its dot segments (forwardedPath): when the
 // decision on that path is not a pass, it is the Worker's answer.
 func workerWant(p *policy.Policy, w workerRequest) interp.Decision {
@@ -446,12 +462,10 @@ func workerWant(p *policy.Policy, w workerRequest) interp.Decision {
 	return d
 }
 
-// decideAtWorker is the interpreter's decision with no roles and no
-// bypass.
+// decideAtWorker is the interpreter's decision with no roles.
 func decideAtWorker(p *policy.Policy, req interp.Request) interp.Decision {
 	q := *p
 	q.Exempt.Roles = nil
-	q.Bypass = nil
 	return interp.Evaluate(&q, req)
 }
 
@@ -515,6 +529,22 @@ func checkWorkerResponse(p *policy.Policy, pages map[string][]byte, slots map[st
 	if resp.StatusCode != d.Status {
 		return fmt.Errorf("status %d, want %d for %+v (body %.120q)", resp.StatusCode, d.Status, d, body)
 	}
+	if d.Step == interp.StepBypassLink {
+		want := http.Header{
+			"Cache-Control":   {"no-store"},
+			"Location":        {"/"},
+			"Referrer-Policy": {"no-referrer"},
+			"Set-Cookie":      {interp.BypassSetCookie(p, req.BypassSecret, req.Now)},
+		}
+		got := resp.Header.Clone()
+		for _, name := range []string{"Content-Length", "Date", "Server"} {
+			got.Del(name)
+		}
+		if diff := cmp.Diff(want, got); diff != "" || len(body) != 0 {
+			return fmt.Errorf("the bypass link's response differs (-want +got):\n%s(body %q)", diff, body)
+		}
+		return nil
+	}
 	want := map[string]string{
 		"Cache-Control": "no-store", "Vary": "Accept, Accept-Language", "Retry-After": interp.RetryAfter(p, d, req),
 		"Location": "", "Content-Type": "", "Content-Language": "", "X-Content-Type-Options": "",
@@ -561,8 +591,8 @@ func checkWorkerResponse(p *policy.Policy, pages map[string][]byte, slots map[st
 // behindWorker checks that a request the Worker passed is one the
 // middleware behind it passes too: the interpreter's decision on the
 // target the origin received (X-Target: workerd resolves dot segments),
-// with the Worker's client address as Config.ClientIP, no roles and no
-// bypass.
+// with the Worker's client address as Config.ClientIP, no roles, and
+// the Worker's bypass secret.
 func behindWorker(p *policy.Policy, w workerRequest, resp *http.Response) error {
 	if resp.StatusCode != 299 {
 		return nil
@@ -636,6 +666,24 @@ func workerExtraCases(p *policy.Policy) []workerCase0 {
 			out = append(out, workerCase0{c: c})
 		}
 	}
+	if p.Bypass != nil {
+		// The bypass cookie in the spellings net/http's cookie parser
+		// reads its own way, which the Worker's must follow.
+		valid := interp.BypassCookieValue(difftest.OpsSecret, difftest.DefaultNow.Unix()+60)
+		for _, line := range []string{
+			"maintenance_bypass= " + valid, "maintenance_bypass =" + valid, " maintenance_bypass=" + valid + " ;",
+			"a=1;;maintenance_bypass=" + valid + ";", "maintenance_bypass=" + valid + "; x", `maintenance_bypass="` + valid,
+			`maintenance_bypass="` + valid + `";`, "maintenance_bypass=" + valid + "\\", "maintenance_bypass=" + valid + ",x",
+			"maintenance_bypass", "=maintenance_bypass=" + valid, "maintenance_bypass=" + valid + "=",
+			strings.Repeat("a=1; ", interp.MaxBypassCookies) + "maintenance_bypass=" + valid,
+			strings.Repeat("a; ", 2999) + "maintenance_bypass=" + valid,
+			strings.Repeat("a; ", 3000) + "maintenance_bypass=" + valid,
+		} {
+			c := base
+			c.Name, c.BypassSecret, c.Cookie = fmt.Sprintf("cookie%03d", len(out)), difftest.OpsSecret, []string{line}
+			out = append(out, workerCase0{c: c})
+		}
+	}
 	return out
 }
 
@@ -657,25 +705,40 @@ func TestWorkerMatchesMiddleware(t *testing.T) {
 	}
 	var pols []loaded
 	var specs []workerSpec
-	for _, file := range diffPolicies {
+	cases := make([][]workerCase0, len(diffPolicies))
+	siteOf := make([]map[string]int, len(diffPolicies)) // the site of each bypass secret, "" for none
+	for i, file := range diffPolicies {
 		p, pages, slots, module := workerPolicy(t, file)
 		pols = append(pols, loaded{p, pages, slots})
+		for _, c := range slices.Concat(difftest.Matrix(p), extraCases(p), difftest.OpsMatrix(p)) {
+			cases[i] = append(cases[i], workerCase0{c: c})
+		}
+		cases[i] = append(cases[i], workerExtraCases(p)...)
+		// One Worker per bypass secret of the cases, bound as the Worker
+		// secret bypass.secret_env; the one for "" binds none.
+		siteOf[i] = map[string]int{"": len(specs)}
 		specs = append(specs, workerSpec{module: module, kv: true})
+		for _, wc := range cases[i] {
+			if _, ok := siteOf[i][wc.c.BypassSecret]; !ok && p.Bypass != nil {
+				secret := wc.c.BypassSecret
+				siteOf[i][secret] = len(specs)
+				specs = append(specs, workerSpec{module: module, kv: true, secret: [2]string{p.Bypass.SecretEnv, secret}})
+			}
+		}
 	}
 	sites := startWorkerd(t, bin, workerOrigin(t), specs)
 	for i, file := range diffPolicies {
-		p, site := pols[i].p, sites[i]
+		p := pols[i].p
 		t.Run(policyName(file), func(t *testing.T) {
 			t.Parallel()
-			var cases []workerCase0
-			for _, c := range slices.Concat(difftest.Matrix(p), extraCases(p), difftest.OpsMatrix(p)) {
-				cases = append(cases, workerCase0{c: c})
-			}
-			cases = append(cases, workerExtraCases(p)...)
 			compared, closed, refused, skipped := 0, 0, 0, map[string]int{}
 			seen := map[string]bool{}
-			for _, wc := range cases {
+			for _, wc := range cases[i] {
 				c := wc.c
+				site := sites[siteOf[i][""]]
+				if n, ok := siteOf[i][c.BypassSecret]; ok {
+					site = sites[n]
+				}
 				w, why := workerCase(p, c)
 				if why != "" {
 					skipped[why]++
@@ -693,7 +756,7 @@ func TestWorkerMatchesMiddleware(t *testing.T) {
 						}
 					}
 				}
-				key := fmt.Sprintf("%q|%v|%v", w.raw, w.now.UnixMilli(), w.state)
+				key := fmt.Sprintf("%q|%v|%v|%q", w.raw, w.now.UnixMilli(), w.state, c.BypassSecret)
 				if w.state != nil {
 					key += *w.state
 				}
@@ -713,7 +776,9 @@ func TestWorkerMatchesMiddleware(t *testing.T) {
 					continue
 				}
 				want := workerWant(p, w)
-				if want.Pass != interp.Evaluate(p, w.req).Pass || w.zone {
+				mw := w.req
+				mw.Cookie = w.cookieLines
+				if want.Pass != interp.Evaluate(p, mw).Pass || w.zone {
 					closed++
 				}
 				compared++

@@ -8,6 +8,10 @@
 // the state file (on, off, read-only, from, until, reason:). Deploy it with
 // wrangler (main = "maintenance.mjs"); docs/caddy-and-workers.md says how, and
 // what the Worker does differently from the middleware.
+//
+// The bypass link's secret is the Worker secret MAINTENANCE_BYPASS_SECRET
+// (wrangler secret put MAINTENANCE_BYPASS_SECRET), as the middleware's is
+// that environment variable.
 
 const policy = {
 	"package": "maintenance",
@@ -97,7 +101,13 @@ const policy = {
 			"json": "{\"type\":\"about:blank\",\"title\":\"الموقع قيد الصيانة\",\"status\":503,\"detail\":\"نقوم حاليًا بأعمال صيانة مجدولة. يرجى المحاولة مرة أخرى بعد قليل.\"}",
 			"until": ""
 		}
-	]
+	],
+	"bypass": {
+		"path": "/__maintenance/bypass",
+		"secretEnv": "MAINTENANCE_BYPASS_SECRET",
+		"ttl": 43200,
+		"secure": true
+	}
 };
 
 // The runtime of the generated Cloudflare Worker. proxyconf.Worker writes
@@ -584,6 +594,107 @@ async function setting(env) {
 
 const holds = (s, now) => (s.from === null || now >= s.from) && (s.until === null || now < s.until);
 
+// ---- Bypass (interp.IsBypassLink, interp.HasBypassCookie, interp.BypassSetCookie)
+
+const BYPASS_COOKIE = "maintenance_bypass"; // interp.BypassCookie
+const MIN_BYPASS_SECRET = 16; // bytes; interp.MinBypassSecret
+const BYPASS_SKEW = 60; // seconds; interp.BypassClockSkew
+const MAX_BYPASS_COOKIES = 4; // interp.MaxBypassCookies
+const MAX_COOKIES = 3000; // net/http reads no cookie of a request with more (httpcookiemaxnum)
+const BYPASS_VALUE = /^([1-9][0-9]{0,17})\.([A-Za-z0-9_-]{43})$/;
+
+// bypassSecret returns the bypass secret, as UTF-8 bytes: the text
+// binding (a Worker secret) named as bypass.secret_env, trimmed as Go's
+// strings.TrimSpace trims. null when bypass is off: no bypass section, no
+// binding, or a secret shorter than MIN_BYPASS_SECRET bytes.
+function bypassSecret(env) {
+  if (policy.bypass === null) return null;
+  const v = env[policy.bypass.secretEnv];
+  if (typeof v !== "string") return null;
+  const secret = encoder.encode(v.replace(TRIM_SPACE, ""));
+  return secret.length >= MIN_BYPASS_SECRET ? secret : null;
+}
+
+// byteArray returns the bytes of a byte string.
+const byteArray = (s) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+// isBypassLink is interp.IsBypassLink: a GET whose path is bypass.path,
+// "/" and the secret, compared as SHA-256 hashes in constant time, so
+// that the comparison reveals neither the secret nor its length.
+async function isBypassLink(req, secret) {
+  const prefix = policy.bypass.path + "/";
+  if (req.method !== "GET" || !req.path.startsWith(prefix)) return false;
+  const [given, want] = await Promise.all([
+    crypto.subtle.digest("SHA-256", byteArray(req.path.slice(prefix.length))),
+    crypto.subtle.digest("SHA-256", secret),
+  ]);
+  return crypto.subtle.timingSafeEqual(given, want);
+}
+
+// bypassMAC is the MAC of interp.BypassCookieValue: the unpadded
+// base64url HMAC-SHA256 of the decimal expiry, keyed with the secret.
+async function bypassMAC(secret, expiry) {
+  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(expiry)));
+  return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// trimASCII is net/textproto's TrimString.
+const trimASCII = (s) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+
+// bypassCookies returns the values of the maintenance_bypass cookies of
+// a Cookie header, in order, as net/http's readCookies reads them: parts
+// between semicolons trimmed of ASCII space, each cut at its first "=",
+// the name trimmed again, a value in double quotes unquoted, and a value
+// with a byte outside 0x20 to 0x7e, a '"', ';' or '\' left out. Over
+// MAX_COOKIES parts, none.
+function bypassCookies(header) {
+  if (header === null) return [];
+  const parts = header.split(";");
+  if (parts.length > MAX_COOKIES) return [];
+  const out = [];
+  for (let part of parts) {
+    part = trimASCII(part);
+    const eq = part.indexOf("=");
+    if (trimASCII(eq < 0 ? part : part.slice(0, eq)) !== BYPASS_COOKIE) continue;
+    let v = eq < 0 ? "" : part.slice(eq + 1);
+    if (v.length > 1 && v[0] === '"' && v[v.length - 1] === '"') v = v.slice(1, -1);
+    if (/^[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*$/.test(v)) out.push(v);
+  }
+  return out;
+}
+
+// hasBypassCookie is interp.HasBypassCookie: one of the first
+// MAX_BYPASS_COOKIES maintenance_bypass cookies is EXPIRY.MAC, EXPIRY in
+// Unix seconds after now (in milliseconds) and at most bypass.ttl plus
+// BYPASS_SKEW ahead, MAC its bypassMAC, compared in constant time.
+async function hasBypassCookie(header, secret, now) {
+  const sec = BigInt(Math.floor(now / 1000));
+  for (const v of bypassCookies(header).slice(0, MAX_BYPASS_COOKIES)) {
+    const m = BYPASS_VALUE.exec(v);
+    if (m === null) continue;
+    const expiry = BigInt(m[1]);
+    if (expiry <= sec || expiry > sec + BigInt(policy.bypass.ttl + BYPASS_SKEW)) continue;
+    const want = encoder.encode(await bypassMAC(secret, m[1]));
+    if (crypto.subtle.timingSafeEqual(want, encoder.encode(m[2]))) return true;
+  }
+  return false;
+}
+
+// bypassResponse answers the bypass link as the middleware does: 302 to
+// / with the bypass cookie of interp.BypassSetCookie (as net/http's
+// Cookie.String writes it), not cached, sending no Referer onwards.
+async function bypassResponse(secret, now) {
+  const expiry = Math.floor(now / 1000) + policy.bypass.ttl;
+  const value = expiry + "." + await bypassMAC(secret, String(expiry));
+  let cookie = BYPASS_COOKIE + "=" + value + "; Path=/; Expires=" + new Date(expiry * 1000).toUTCString() +
+    "; Max-Age=" + policy.bypass.ttl + "; HttpOnly";
+  if (policy.bypass.secure) cookie += "; Secure";
+  cookie += "; SameSite=Lax";
+  const h = new Headers({ "Cache-Control": "no-store", Location: "/", "Referrer-Policy": "no-referrer", "Set-Cookie": cookie });
+  return new Response(null, { status: 302, headers: h });
+}
+
 // ---- The decision (interp.Evaluate)
 
 function decide(req) {
@@ -601,8 +712,9 @@ function decide(req) {
   if (req.readOnly && !inWindow && ["GET", "HEAD", "OPTIONS"].includes(req.method)) return { pass: true, step: "read-only" };
   if (canonical(req.path, req.rawPath) && matchExempt(cleaned)) return { pass: true, step: "exempt.paths" };
   if (exemptIP(req.client)) return { pass: true, step: "exempt.ips" };
-  // exempt.roles, exempt.tests and bypass: the Worker knows no roles, runs
-  // no tests and checks no bypass cookie, so they exempt nobody.
+  // exempt.roles and exempt.tests: the Worker knows no roles and runs no
+  // tests, so they exempt nobody.
+  if (req.bypass) return { pass: true, step: "bypass" };
   return maintenance(req, cleaned, "maintenance");
 }
 
@@ -715,12 +827,18 @@ export default {
       accept: request.headers.get("Accept"), acceptLanguage: request.headers.get("Accept-Language"),
       now, on: false, readOnly: false, suspended: false, until: null, reason: "",
       window: policy.schedule.find(([start, stop]) => start <= now && now < stop) || null,
+      bypass: false,
     };
     if (path === null) {
       // A target without a path, or with a malformed escape, which Go's
       // server refuses: the maintenance response, whatever the mode.
       req.path = "/";
       return respond(maintenance(req, "", "force.paths"), req);
+    }
+    const secret = bypassSecret(env);
+    if (secret !== null) {
+      if (await isBypassLink(req, secret)) return bypassResponse(secret, now);
+      req.bypass = await hasBypassCookie(request.headers.get("Cookie"), secret, now);
     }
     const s = await setting(env);
     if (s !== null) {
