@@ -3,6 +3,10 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -119,9 +123,9 @@ var (
 	downloadErr  string
 )
 
-// proxyVersion is the version of maintgen in the module proxy TestInstall
-// makes of the checkout.
-const proxyVersion = "v0.0.0-test"
+// proxyVersionPrefix begins the version of maintgen in the module proxy
+// TestInstall makes of the checkout (writeProxy).
+const proxyVersionPrefix = "v0.0.0-test.h"
 
 // TestInstall runs the README's recipes that fetch maintgen by its module
 // path, as users with a module proxy do: go get -tool, then init and
@@ -130,14 +134,15 @@ const proxyVersion = "v0.0.0-test"
 // The replace recipe for a checkout or fork is TestGoTool's.
 //
 // No module proxy holds this checkout, so the test makes one: a file://
-// GOPROXY holding the checkout as module version v0.0.0-test (writeProxy),
+// GOPROXY holding the checkout as module version v0.0.0-test.hDIGEST
+// (writeProxy),
 // followed by the module cache's own download directory for the
 // dependencies. It uses a module cache of its own (installModCache), so
 // that this version never lands in the shared one.
 func TestInstall(t *testing.T) {
 	checkout := checkoutAndDeps(t)
 	proxy := t.TempDir()
-	writeProxy(t, proxy, checkout)
+	proxyVersion := writeProxy(t, proxy, checkout)
 	cache, err := exec.Command("go", "env", "GOMODCACHE").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +150,7 @@ func TestInstall(t *testing.T) {
 	gobin := t.TempDir()
 	g := goCommand{t: t, env: append(os.Environ(),
 		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(strings.TrimSpace(string(cache)), "cache", "download")),
-		"GOSUMDB=off", // the checksum database knows no v0.0.0-test
+		"GOSUMDB=off", // the checksum database knows no v0.0.0-test.h...
 		"GOMODCACHE="+installModCache(t, checkout),
 		"GOFLAGS=-modcacherw",
 		"GOBIN="+gobin,
@@ -176,15 +181,15 @@ func TestInstall(t *testing.T) {
 		g.t = t
 		os.Remove(filepath.Join(gobin, "maintgen"))
 		g.script(checkout, recipe(t, docs.RecipeBinaryCheckout, checkout))
-		if out := g.must(t.TempDir(), filepath.Join(gobin, "maintgen"), "version"); !strings.HasPrefix(out, "maintgen ") || strings.Contains(out, proxyVersion) {
+		if out := g.must(t.TempDir(), filepath.Join(gobin, "maintgen"), "version"); !strings.HasPrefix(out, "maintgen ") || strings.Contains(out, proxyVersionPrefix) {
 			t.Errorf("maintgen version: %q, want maintgen and the checkout's version", out)
 		}
 	})
 }
 
 // installModCache returns TestInstall's module cache: a directory that
-// stays from run to run for one checkout, less the proxyVersion of
-// maintgen, which it removes because the checkout has changed since.
+// stays from run to run for one checkout, less the versions of maintgen
+// that earlier runs left there.
 //
 // The build cache keys a package by its directory, so a fresh module cache
 // per run would compile maintgen's dependencies again on every run, and
@@ -202,7 +207,7 @@ func installModCache(t *testing.T, checkout string) string {
 }
 
 // writeProxy writes a file:// module proxy into dir holding one version of
-// maintgen, proxyVersion: the checkout's files that git tracks or would
+// maintgen, which it returns: the checkout's files that git tracks or would
 // add (so no build output, node_modules or ignored file), as the go
 // command zips a module: regular files only (symbolic links left out),
 // without the nested modules (examples/redis, examples/prometheus,
@@ -211,7 +216,7 @@ func installModCache(t *testing.T, checkout string) string {
 // The zip is written with archive/zip rather than golang.org/x/mod/zip,
 // so that maintgen's module requires nothing more for a test: apps that
 // install maintgen as a tool see its requirements.
-func writeProxy(t *testing.T, dir, checkout string) {
+func writeProxy(t *testing.T, dir, checkout string) string {
 	t.Helper()
 	out, err := exec.Command("git", "-C", checkout, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
 	if err != nil {
@@ -224,9 +229,8 @@ func writeProxy(t *testing.T, dir, checkout string) {
 			nested = append(nested, path.Dir(name)+"/")
 		}
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	prefix := "github.com/maintgen/maintgen@" + proxyVersion + "/"
+	files := map[string][]byte{}
+	digest := sha256.New()
 	for _, name := range names {
 		fi, err := os.Lstat(filepath.Join(checkout, filepath.FromSlash(name)))
 		if err != nil || !fi.Mode().IsRegular() || slices.ContainsFunc(nested, func(d string) bool { return strings.HasPrefix(name, d) }) {
@@ -236,11 +240,25 @@ func writeProxy(t *testing.T, dir, checkout string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		files[name] = data
+		fmt.Fprintf(digest, "%q %d\n", name, len(data))
+		digest.Write(data)
+	}
+	// The version names the content. The go command takes a version's
+	// files in the module cache as never changing, and keeps what it read
+	// of them (its module index) in the build cache: a fixed version whose
+	// files changed was compiled with the imports of the old ones
+	// ("could not import time").
+	proxyVersion := proxyVersionPrefix + hex.EncodeToString(digest.Sum(nil)[:8])
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	prefix := "github.com/maintgen/maintgen@" + proxyVersion + "/"
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		w, err := zw.Create(prefix + name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Write(data); err != nil {
+		if _, err := w.Write(files[name]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -265,4 +283,5 @@ func writeProxy(t *testing.T, dir, checkout string) {
 			t.Fatal(err)
 		}
 	}
+	return proxyVersion
 }
