@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/maintgen/maintgen/internal/difftest"
 )
 
@@ -136,4 +137,57 @@ func fieldsOf(f *ast.File, name string) []string {
 		return false
 	})
 	return out
+}
+
+// TestWebhookExcerpt holds the webhook hook that docs/operations.md shows
+// to examples/app's, which that module's test runs: the same function,
+// comments aside.
+func TestWebhookExcerpt(t *testing.T) {
+	const file, example = "docs/operations.md", "examples/app/webhook.go"
+	d, err := Read(root, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(d.Blocks, func(b Block) bool {
+		return b.Lang == "go" && strings.Contains(b.Text, "func webhook(")
+	})
+	if i < 0 {
+		t.Fatalf("%s: no Go block with func webhook", file)
+	}
+	b := d.Blocks[i]
+	got, err := funcSource(file, "package p\n"+b.Text[strings.Index(b.Text, "func webhook("):], "webhook")
+	if err != nil {
+		t.Fatalf("%s:%d: %v", file, b.Line, err)
+	}
+	src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(example)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := funcSource(example, string(src), "webhook")
+	if err != nil || want == "" {
+		t.Fatalf("%s: no func webhook: %v", example, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s:%d: the webhook differs from %s's (-example +docs):\n%s", file, b.Line, example, diff)
+	}
+}
+
+// funcSource returns the function name of the Go source src, printed
+// without its comments; "" when src has none.
+func funcSource(filename, src, name string) (string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, src, 0) // no comments
+	if err != nil {
+		return "", err
+	}
+	for _, decl := range f.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == name {
+			var b bytes.Buffer
+			if err := printer.Fprint(&b, fset, fd); err != nil {
+				return "", err
+			}
+			return b.String(), nil
+		}
+	}
+	return "", nil
 }
