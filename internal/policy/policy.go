@@ -570,6 +570,9 @@ func ParsePath(s string) (PathPattern, error) {
 	if strings.ContainsAny(s, "{}") {
 		return PathPattern{}, fmt.Errorf("%q: ServeMux wildcards such as {id} are not supported; use re: and a regular expression", s)
 	}
+	if err := percentEscape(s); err != nil {
+		return PathPattern{}, err
+	}
 	if err := routerWildcard(s); err != nil {
 		return PathPattern{}, err
 	}
@@ -580,6 +583,39 @@ func ParsePath(s string) (PathPattern, error) {
 		return PathPattern{Kind: Subtree, Path: s}, nil
 	}
 	return PathPattern{Kind: Exact, Path: s}, nil
+}
+
+// percentEscape reports a %-escape (%XX, two hex digits) in a pattern.
+// Patterns match the decoded request path (r.URL.Path), as ServeMux
+// matches its patterns' unescaped segments: "/a%20b" would match only a
+// request for /a%2520b, never one for /a b or /a%20b; and a request for
+// /x%2Fy arrives as /x/y. A % that no two hex digits follow is a literal
+// %.
+func percentEscape(s string) error {
+	i := 0
+	for {
+		j := strings.IndexByte(s[i:], '%')
+		if j < 0 {
+			return nil
+		}
+		i += j
+		if i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			break
+		}
+		i++
+	}
+	esc := s[i : i+3]
+	why := fmt.Sprintf("%q holds the escape %s, but patterns match the decoded path (r.URL.Path): it would match only a request for %s", s, esc, strings.ReplaceAll(s, "%", "%25"))
+	if d, err := url.PathUnescape(s); err == nil {
+		if _, err := ParsePath(d); err == nil {
+			return fmt.Errorf("%s; write the characters themselves: %q", why, d)
+		}
+	}
+	return fmt.Errorf("%s; write the characters themselves, or use re: and a regular expression", why)
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // routerWildcard reports the router wildcards that a pattern would take

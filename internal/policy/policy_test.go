@@ -289,6 +289,13 @@ policy.yaml:6:21: force.paths[1]: "/items/{id}": ServeMux wildcards such as {id}
 policy.yaml:6:36: force.paths[2]: "/a\tb" contains a control character`,
 		},
 		{
+			name: "percent-escapes in paths",
+			src:  minimal + "exempt:\n  paths: [\"/a%20b\", \"/x%2fy/\", \"/100%\", \"/q%3F\", \"/%zz\"]\n",
+			want: `policy.yaml:6:11: exempt.paths[0]: "/a%20b" holds the escape %20, but patterns match the decoded path (r.URL.Path): it would match only a request for /a%2520b; write the characters themselves: "/a b"
+policy.yaml:6:21: exempt.paths[1]: "/x%2fy/" holds the escape %2f, but patterns match the decoded path (r.URL.Path): it would match only a request for /x%252fy/; write the characters themselves: "/x/y/"
+policy.yaml:6:41: exempt.paths[3]: "/q%3F" holds the escape %3F, but patterns match the decoded path (r.URL.Path): it would match only a request for /q%253F; write the characters themselves, or use re: and a regular expression`,
+		},
+		{
 			name: "router wildcards",
 			src:  minimal + "exempt:\n  paths: [/static/*, /assets/**, /files/*filepath, /a/*/b, /users/:id]\n",
 			want: `policy.yaml:6:11: exempt.paths[0]: "/static/*": router wildcards such as * are not supported: did you mean the subtree /static/?
