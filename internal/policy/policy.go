@@ -585,26 +585,16 @@ func ParsePath(s string) (PathPattern, error) {
 	return PathPattern{Kind: Exact, Path: s}, nil
 }
 
-// percentEscape reports a %-escape (%XX, two hex digits) in a pattern.
-// Patterns match the decoded request path (r.URL.Path), as ServeMux
-// matches its patterns' unescaped segments: "/a%20b" would match only a
-// request for /a%2520b, never one for /a b or /a%20b; and a request for
-// /x%2Fy arrives as /x/y. A % that no two hex digits follow is a literal
-// %.
+// percentEscape reports a %-escape (EscapeIn) in a pattern. Patterns
+// match the decoded request path (r.URL.Path), as ServeMux matches its
+// patterns' unescaped segments: "/a%20b" would match only a request for
+// /a%2520b, never one for /a b or /a%20b; and a request for /x%2Fy
+// arrives as /x/y.
 func percentEscape(s string) error {
-	i := 0
-	for {
-		j := strings.IndexByte(s[i:], '%')
-		if j < 0 {
-			return nil
-		}
-		i += j
-		if i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
-			break
-		}
-		i++
+	esc := EscapeIn(s)
+	if esc == "" {
+		return nil
 	}
-	esc := s[i : i+3]
 	why := fmt.Sprintf("%q holds the escape %s, but patterns match the decoded path (r.URL.Path): it would match only a request for %s", s, esc, strings.ReplaceAll(s, "%", "%25"))
 	if d, err := url.PathUnescape(s); err == nil {
 		if _, err := ParsePath(d); err == nil {
@@ -612,6 +602,18 @@ func percentEscape(s string) error {
 		}
 	}
 	return fmt.Errorf("%s; write the characters themselves, or use re: and a regular expression", why)
+}
+
+// EscapeIn returns the first %-escape of s, a % and two hex digits (as
+// written: "%2f"), or "" for none. A % that no two hex digits follow is
+// no escape.
+func EscapeIn(s string) string {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '%' && ishex(s[i+1]) && ishex(s[i+2]) {
+			return s[i : i+3]
+		}
+	}
+	return ""
 }
 
 func ishex(c byte) bool {

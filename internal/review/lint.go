@@ -24,6 +24,8 @@ func (w Warning) String() string { return w.Pos.String() + ": warning: " + w.Msg
 // message:
 //   - a rule that can never match, or that another rule of its list
 //     already covers (duplicates, nested prefixes, paths under a subtree);
+//   - a re: pattern holding a %-escape, which matches a literal % in the
+//     decoded path;
 //   - a path that is both forced and exempt (force.paths wins);
 //   - an exemption of every path ("/") or of every address (0.0.0.0/0,
 //     ::/0), and proxies that trust every address;
@@ -94,6 +96,9 @@ func (l *linter) pathList(list policy.Strings, pats []policy.PathPattern, verb s
 		if why := neverMatches(b); why != "" {
 			l.add(b.Pos, "%s: %s can never match: %s", k, quote(b.Raw), why)
 			continue
+		}
+		if esc := policy.EscapeIn(b.Expr); b.Kind == policy.Regexp && esc != "" {
+			l.add(b.Pos, "%s: %s holds the escape %s, but patterns match the decoded path (r.URL.Path), where it matches a literal %s (a request for %%25%s); write the character itself", k, quote(b.Raw), esc, esc, esc[1:])
 		}
 		if verb != "" && everyPath(b) {
 			switch verb {
