@@ -24,6 +24,7 @@ type docFrame struct {
 	imports []string
 	given   string // var declarations, inside the block's function
 	results string // the function's results; "" for none
+	elide   string // a line of the block left blank: its import of the app's illustrative package, which imports stands for
 }
 
 // docFiles are the documentation files whose Go blocks this module
@@ -33,6 +34,11 @@ var docFiles = []string{"README.md", "docs/operations.md"}
 // docFrames are the Go blocks of docFiles that this module compiles,
 // by their <!-- docs: NAME --> marker.
 var docFrames = map[string]docFrame{
+	"go-quickstart": {
+		imports: []string{`"net/http"`, `"github.com/maintgen/maintgen/examples/routers/maintenance"`},
+		given:   "var mux http.Handler",
+		elide:   `import "example.com/yourapp/maintenance"`,
+	},
 	"go-guard": {
 		imports: []string{`"github.com/maintgen/maintgen/examples/routers/maintenance"`},
 	},
@@ -78,8 +84,8 @@ var docFrames = map[string]docFrame{
 	},
 }
 
-// TestDocsGoBlocks compiles the Go blocks of the README (the guard's
-// Config and each router's recipe) and of docs/operations.md (Status,
+// TestDocsGoBlocks compiles the Go blocks of the README (the quick
+// start, the guard's Config and each router's recipe) and of docs/operations.md (Status,
 // Upcoming, the toggle) against the real routers and this module's
 // generated guard: each block becomes the body of a function in a file of its own,
 // with its frame's imports and given names, added to this package with
@@ -163,17 +169,23 @@ func TestDocsGoBlocks(t *testing.T) {
 // before the block, and the names the block declares once after it.
 func docFile(path string, b docs.Block, fr docFrame) string {
 	fn := "docs_" + strings.ReplaceAll(b.Marker, "-", "_")
+	text := b.Text
+	if fr.elide != "" {
+		// A blank line keeps the block's line numbers; without the line,
+		// the import stays inside the function, which does not compile.
+		text = strings.Replace(text, fr.elide+"\n", "\n", 1)
+	}
 	given := declared("package p\nfunc f() {\n" + fr.given + "\n}\n")
 	var before, after []string
 	for _, name := range given {
 		before = append(before, "_ = "+name)
 	}
-	for _, name := range declared("package p\nfunc f() {\n" + fr.given + "\n" + b.Text + "\n}\n") {
+	for _, name := range declared("package p\nfunc f() {\n" + fr.given + "\n" + text + "\n}\n") {
 		if !slices.Contains(given, name) {
 			after = append(after, "_ = "+name)
 		}
 	}
-	body := fr.given + "\n" + strings.Join(before, "\n") + "\n//line " + path + ":" + fmt.Sprint(b.Line+1) + "\n" + b.Text + strings.Join(after, "\n")
+	body := fr.given + "\n" + strings.Join(before, "\n") + "\n//line " + path + ":" + fmt.Sprint(b.Line+1) + "\n" + text + strings.Join(after, "\n")
 	return fmt.Sprintf("package routers\n\nimport (\n\t%s\n)\n\nfunc %s() %s {\n%s\n}\n",
 		strings.Join(fr.imports, "\n\t"), fn, fr.results, body)
 }
