@@ -135,10 +135,9 @@ const proxyVersionPrefix = "v0.0.0-test.h"
 //
 // No module proxy holds this checkout, so the test makes one: a file://
 // GOPROXY holding the checkout as module version v0.0.0-test.hDIGEST
-// (writeProxy),
-// followed by the module cache's own download directory for the
-// dependencies. It uses a module cache of its own (installModCache), so
-// that this version never lands in the shared one.
+// (writeProxy), followed by the module cache's own download directory for
+// the dependencies. It uses a module cache of its own (installModCache),
+// so that this version never lands in the shared one.
 func TestInstall(t *testing.T) {
 	checkout := checkoutAndDeps(t)
 	proxy := t.TempDir()
