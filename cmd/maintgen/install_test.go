@@ -240,14 +240,19 @@ func writeProxy(t *testing.T, dir, checkout string) string {
 			t.Fatal(err)
 		}
 		files[name] = data
-		fmt.Fprintf(digest, "%q %d\n", name, len(data))
-		digest.Write(data)
+		fmt.Fprintf(digest, "%q\n", name)
+		if strings.HasSuffix(name, ".go") || path.Base(name) == "go.mod" {
+			fmt.Fprintf(digest, "%d\n", len(data))
+			digest.Write(data)
+		}
 	}
-	// The version names the content. The go command takes a version's
-	// files in the module cache as never changing, and keeps what it read
-	// of them (its module index) in the build cache: a fixed version whose
-	// files changed was compiled with the imports of the old ones
-	// ("could not import time").
+	// The version names what the go command reads of the module: its
+	// files' names, and the content of its Go files and go.mod. It takes a
+	// version's files in the module cache as never changing, and keeps
+	// what it read of them (its module index) in the build cache: a fixed
+	// version whose Go files changed was compiled with the imports of the
+	// old ones ("could not import time"). An edit of the docs keeps the
+	// version, and so the build cache's packages of the last run.
 	proxyVersion := proxyVersionPrefix + hex.EncodeToString(digest.Sum(nil)[:8])
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
