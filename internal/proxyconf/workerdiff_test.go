@@ -442,9 +442,9 @@ func workerdRefuses(uri string) string {
 
 // workerWant is what the Worker must answer: the interpreter's decision
 // with no roles (the Worker knows none, so they exempt nobody), and no
-// client address for a CF-Connecting-IP with a zone. The
-// origin gets the path without its dot segments (forwardedPath): when the
-// decision on that path is not a pass, it is the Worker's answer.
+// client address for a CF-Connecting-IP with a zone. The origin gets the
+// path without its dot segments (forwardedPath): when the decision on
+// that path is not a pass, it is the Worker's answer.
 func workerWant(p *policy.Policy, w workerRequest) interp.Decision {
 	d := decideAtWorker(p, w.req)
 	if !d.Pass {
@@ -693,8 +693,10 @@ func workerExtraCases(p *policy.Policy) []workerCase0 {
 // cases of its own to the generated Worker under workerd, with the mode
 // set in its KV namespace and its clock set per request, and compares
 // status, headers and body with the interpreter's decision (which the
-// golden test proves equal to the generated middleware's). Every request
-// the Worker passes, the middleware behind it passes too.
+// golden test proves equal to the generated middleware's). A case's
+// bypass secret is the Worker secret of the Worker it goes to: each
+// policy with a bypass section runs one Worker per secret of its cases.
+// Every request the Worker passes, the middleware behind it passes too.
 func TestWorkerMatchesMiddleware(t *testing.T) {
 	skipUnderRace(t)
 	bin := workerdBinary(t)
