@@ -494,13 +494,17 @@ const BYPASS_VALUE = /^([1-9][0-9]{0,17})\.([A-Za-z0-9_-]{43})$/;
 // bypassSecret returns the bypass secret, as UTF-8 bytes: the text
 // binding (a Worker secret) named as bypass.secret_env, trimmed as Go's
 // strings.TrimSpace trims. null when bypass is off: no bypass section, no
-// binding, or a secret shorter than MIN_BYPASS_SECRET bytes.
+// binding, or a secret shorter than MIN_BYPASS_SECRET bytes. It is read
+// once per value of the binding, as the middleware reads its variable once.
+let secretRead = { raw: undefined, secret: null };
 function bypassSecret(env) {
   if (policy.bypass === null) return null;
   const v = env[policy.bypass.secretEnv];
-  if (typeof v !== "string") return null;
-  const secret = encoder.encode(v.replace(TRIM_SPACE, ""));
-  return secret.length >= MIN_BYPASS_SECRET ? secret : null;
+  if (v !== secretRead.raw) {
+    const secret = typeof v === "string" ? encoder.encode(v.replace(TRIM_SPACE, "")) : new Uint8Array(0);
+    secretRead = { raw: v, secret: secret.length >= MIN_BYPASS_SECRET ? secret : null };
+  }
+  return secretRead.secret;
 }
 
 // byteArray returns the bytes of a byte string.
@@ -601,8 +605,8 @@ function decide(req) {
   if (canonical(req.path, req.rawPath) && matchExempt(cleaned)) return { pass: true, step: "exempt.paths" };
   if (exemptIP(req.client)) return { pass: true, step: "exempt.ips" };
   // exempt.roles and exempt.tests: the Worker knows no roles and runs no
-  // tests, so they exempt nobody.
-  if (req.bypass) return { pass: true, step: "bypass" };
+  // tests, so they exempt nobody. The bypass cookie, the step before the
+  // maintenance response, is fetch's to check (decideWithBypass).
   return maintenance(req, cleaned, "maintenance");
 }
 
@@ -715,7 +719,6 @@ export default {
       accept: request.headers.get("Accept"), acceptLanguage: request.headers.get("Accept-Language"),
       now, on: false, readOnly: false, suspended: false, until: null, reason: "",
       window: policy.schedule.find(([start, stop]) => start <= now && now < stop) || null,
-      bypass: false,
     };
     if (path === null) {
       // A target without a path, or with a malformed escape, which Go's
@@ -724,10 +727,17 @@ export default {
       return respond(maintenance(req, "", "force.paths"), req);
     }
     const secret = bypassSecret(env);
-    if (secret !== null) {
-      if (await isBypassLink(req, secret)) return bypassResponse(secret, now);
-      req.bypass = await hasBypassCookie(request.headers.get("Cookie"), secret, now);
-    }
+    if (secret !== null && await isBypassLink(req, secret)) return bypassResponse(secret, now);
+    // decideWithBypass is decide with the bypass step: the cookie is
+    // checked (once) only when a decision comes to it, so a request while
+    // the mode is off, or one exempt, costs no HMAC.
+    let bypass = null;
+    const decideWithBypass = async (r) => {
+      const d = decide(r);
+      if (d.step !== "maintenance" || secret === null) return d;
+      if (bypass === null) bypass = await hasBypassCookie(request.headers.get("Cookie"), secret, now);
+      return bypass ? { pass: true, step: "bypass" } : d;
+    };
     const s = await setting(env);
     if (s !== null) {
       const mode = holds(s, now) ? s.mode : "off";
@@ -739,13 +749,13 @@ export default {
         req.reason = s.reason;
       }
     }
-    let d = decide(req);
+    let d = await decideWithBypass(req);
     // The origin gets the path without its dot segments, which its
     // router may route otherwise: pass only when that passes too.
     const fwd = forwardedPath(bytes(t));
     if (d.pass && fwd !== bytes(t)) {
       const f = pathFields(fwd);
-      const df = decide({ ...req, path: f.path, rawPath: f.rawPath });
+      const df = await decideWithBypass({ ...req, path: f.path, rawPath: f.rawPath });
       if (!df.pass) d = df;
     }
     if (d.pass) return fetch(request);
