@@ -10,7 +10,7 @@
 // X-Route response header, so that the conformance suite
 // (conformance_test.go) can tell which route ran for every request
 // target, with the mode on and off. TestDocsGoBlocks (docs_test.go)
-// compiles the Go blocks of the README and docs/operations.md, marked
+// compiles the Go blocks of the README and docs/, marked
 // <!-- docs: go-... -->, against the same routers and guard.
 //
 // Run the suite with "go test ./..." in this directory: the whole corpus,

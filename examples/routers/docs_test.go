@@ -96,13 +96,13 @@ var docFrames = map[string]docFrame{
 	},
 }
 
-// TestDocsGoBlocks compiles the Go blocks of the README (the quick
-// start, the guard's Config and each router's recipe) and of docs/operations.md (Status,
+// TestDocsGoBlocks compiles the marked Go blocks of the README and docs/
+// (the quick start, the guard's Config, each router's recipe, Status,
 // Upcoming, the toggle) against the real routers and this module's
-// generated guard: each block becomes the body of a function in a file of its own,
-// with its frame's imports and given names, added to this package with
-// go vet -overlay (nothing is written into the tree). Every marked block
-// must have a frame, and every frame a block.
+// generated guard: each block becomes the body of a function in a file of
+// its own, with its frame's imports and given names, added to this
+// package with go vet -overlay (nothing is written into the tree). Every
+// marked block must have a frame, and every frame a block.
 func TestDocsGoBlocks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go vet (-short)")
